@@ -1,0 +1,265 @@
+/**
+ * QR Code symbol encoding (ISO/IEC 18004:2015 clause 7): segments -> bit stream -> codewords with
+ * Reed-Solomon error correction -> module matrix with the best (or requested) mask.
+ */
+import { QrArgumentError, QrCapacityError } from '../errors.js';
+import { BitWriter } from './bit-writer.js';
+import { penaltyScore } from './penalty.js';
+import { reedSolomonRemainder } from './reed-solomon.js';
+import { analyzeText, optimalSegments } from './segmentation.js';
+import {
+  ECI_UTF8,
+  byteSegment,
+  eciSegment,
+  totalBits,
+  versionGroup,
+  writeSegment,
+  type Segment,
+} from './segments.js';
+import { maskFlips, symbolTemplate, type SymbolTemplate } from './symbol-template.js';
+import {
+  ECC_FORMAT_BITS,
+  ECC_LEVELS,
+  MAX_VERSION,
+  MIN_VERSION,
+  dataCodewords,
+  eccBlockCount,
+  eccCodewordsPerBlock,
+  rawDataModules,
+  type ErrorCorrectionLevel,
+} from './tables.js';
+
+export interface EncodeOptions {
+  /** Error-correction level; default 'M' (15 % recovery). */
+  ecc?: ErrorCorrectionLevel;
+  /** Smallest and largest version to consider; defaults 1 and 40. */
+  minVersion?: number;
+  maxVersion?: number;
+  /** Data mask 0-7; by default the one with the lowest penalty score (clause 7.8.3). */
+  mask?: number;
+  /** Raise the error-correction level while the data still fits the chosen version. */
+  boostEcc?: boolean;
+  /**
+   * Start the data with an ECI designator for UTF-8 (assignment 26). Without it, byte mode
+   * carries UTF-8 unannounced, which is what phone readers handle best.
+   */
+  eci?: boolean;
+  /** Allow Kanji mode (Shift JIS, 13 bits per character) for Japanese text. */
+  kanji?: boolean;
+}
+
+/** An encoded QR Code symbol. */
+export interface QrCode {
+  readonly version: number;
+  readonly ecc: ErrorCorrectionLevel;
+  readonly mask: number;
+  /** Side length in modules, quiet zone excluded. */
+  readonly size: number;
+  /** size * size modules, row by row; 1 = dark. */
+  readonly modules: Uint8Array;
+  /** The segments the data was encoded in. */
+  readonly segments: readonly Segment[];
+}
+
+interface Resolved {
+  ecc: ErrorCorrectionLevel;
+  minVersion: number;
+  maxVersion: number;
+  mask: number;
+  boostEcc: boolean;
+}
+
+function resolveOptions(options: EncodeOptions): Resolved {
+  const ecc = options.ecc ?? 'M';
+  if (!ECC_LEVELS.includes(ecc)) throw new QrArgumentError('ecc', ecc, "one of 'L', 'M', 'Q', 'H'");
+  const minVersion = options.minVersion ?? MIN_VERSION;
+  const maxVersion = options.maxVersion ?? MAX_VERSION;
+  if (!Number.isInteger(minVersion) || minVersion < MIN_VERSION || minVersion > MAX_VERSION) {
+    throw new QrArgumentError('minVersion', minVersion, 'integer [1..40]');
+  }
+  if (!Number.isInteger(maxVersion) || maxVersion < minVersion || maxVersion > MAX_VERSION) {
+    throw new QrArgumentError('maxVersion', maxVersion, `integer [${minVersion}..40]`);
+  }
+  const mask = options.mask ?? -1;
+  if (!Number.isInteger(mask) || mask < -1 || mask > 7) {
+    throw new QrArgumentError('mask', options.mask, 'integer [0..7]');
+  }
+  return { ecc, minVersion, maxVersion, mask, boostEcc: options.boostEcc ?? false };
+}
+
+/** Encodes Unicode text with optimal segmentation; byte-mode parts are UTF-8. */
+export function encodeText(text: string, options: EncodeOptions = {}): QrCode {
+  if (typeof text !== 'string') throw new QrArgumentError('text', text, 'string');
+  const resolved = resolveOptions(options);
+  const info = analyzeText(text, options.kanji ?? false);
+  // ECI announces UTF-8 on request, and whenever Kanji segments sit beside non-ASCII bytes (a
+  // reader would otherwise guess Shift JIS for the whole symbol).
+  const needsEci = options.eci || (options.kanji && info.utf8.length !== text.length);
+  const bySegmentGroup: (Segment[] | undefined)[] = [];
+  return encodeWithChoice(resolved, (group) => {
+    let segments = bySegmentGroup[group];
+    if (!segments) {
+      segments = optimalSegments(info, group);
+      if (needsEci) segments.unshift(eciSegment(ECI_UTF8));
+      bySegmentGroup[group] = segments;
+    }
+    return segments;
+  });
+}
+
+/** Encodes raw bytes in one byte-mode segment. */
+export function encodeBytes(bytes: Uint8Array, options: EncodeOptions = {}): QrCode {
+  if (!(bytes instanceof Uint8Array)) throw new QrArgumentError('bytes', bytes, 'Uint8Array');
+  const segments = [byteSegment(bytes)];
+  return encodeWithChoice(resolveOptions(options), () => segments);
+}
+
+/** Encodes segments the caller made, in the given order. */
+export function encodeSegments(segments: readonly Segment[], options: EncodeOptions = {}): QrCode {
+  return encodeWithChoice(resolveOptions(options), () => segments);
+}
+
+function encodeWithChoice(
+  options: Resolved,
+  segmentsFor: (group: 0 | 1 | 2) => readonly Segment[],
+): QrCode {
+  let { ecc } = options;
+  // Smallest version that fits (clause 7.3 leaves the choice to the encoder).
+  let version = options.minVersion;
+  let segments: readonly Segment[] = [];
+  let bits = Infinity;
+  let group = -1;
+  for (; version <= options.maxVersion; version++) {
+    const g = versionGroup(version);
+    if (g !== group) {
+      group = g;
+      segments = segmentsFor(g);
+      bits = totalBits(segments, g);
+    }
+    if (bits <= dataCodewords(version, ecc) * 8) break;
+  }
+  if (version > options.maxVersion) {
+    const capacity = dataCodewords(options.maxVersion, ecc) * 8;
+    const needed = Number.isFinite(bits) ? bits : totalBits(segmentsFor(2), 2);
+    throw new QrCapacityError(
+      Number.isFinite(needed) ? needed : Infinity,
+      capacity,
+      options.maxVersion,
+      ecc,
+    );
+  }
+  if (options.boostEcc) {
+    for (const higher of ECC_LEVELS.slice(ECC_LEVELS.indexOf(ecc) + 1)) {
+      if (bits <= dataCodewords(version, higher) * 8) ecc = higher;
+    }
+  }
+  const codewords = buildCodewords(segments, versionGroup(version), version, ecc);
+  return drawSymbol(version, ecc, codewords, options.mask, segments);
+}
+
+/** Clauses 7.4.9-7.4.10 and 7.5-7.6: data bit stream, padding, error correction, interleaving. */
+function buildCodewords(
+  segments: readonly Segment[],
+  group: 0 | 1 | 2,
+  version: number,
+  ecc: ErrorCorrectionLevel,
+): Uint8Array {
+  const dataLen = dataCodewords(version, ecc);
+  const capacityBits = dataLen * 8;
+  const stream = new BitWriter(dataLen);
+  for (const segment of segments) writeSegment(stream, segment, group);
+  // Terminator of up to four zero bits, then zero bits to a byte boundary (already zero).
+  stream.length = Math.min(stream.length + 4, capacityBits);
+  stream.length = (stream.length + 7) & ~7;
+  const data = stream.bytes.length === dataLen ? stream.bytes : stream.bytes.slice(0, dataLen);
+  // Pad codewords 11101100 and 00010001 alternately (7.4.10).
+  for (let i = stream.length >> 3, pad = 0xec; i < dataLen; i++, pad ^= 0xec ^ 0x11) data[i] = pad;
+
+  // Table 9: blocks, the first ones one data codeword shorter when the division is uneven.
+  const blocks = eccBlockCount(version, ecc);
+  const eccLen = eccCodewordsPerBlock(version, ecc);
+  const total = rawDataModules(version) >> 3;
+  const shortBlocks = blocks - (total % blocks);
+  const shortData = Math.floor(total / blocks) - eccLen;
+  const ecBytes = new Uint8Array(blocks * eccLen);
+  const out = new Uint8Array(total);
+  for (let b = 0, start = 0; b < blocks; b++) {
+    const len = shortData + (b < shortBlocks ? 0 : 1);
+    reedSolomonRemainder(data, start, start + len, eccLen, ecBytes, b * eccLen);
+    start += len;
+  }
+  // Clause 7.6: interleave data codewords block by block, then error-correction codewords.
+  let k = 0;
+  for (let i = 0; i <= shortData; i++) {
+    for (let b = 0, start = 0; b < blocks; b++) {
+      const len = shortData + (b < shortBlocks ? 0 : 1);
+      if (i < len) out[k++] = data[start + i];
+      start += len;
+    }
+  }
+  for (let i = 0; i < eccLen; i++) {
+    for (let b = 0; b < blocks; b++) out[k++] = ecBytes[b * eccLen + i];
+  }
+  return out;
+}
+
+function drawSymbol(
+  version: number,
+  ecc: ErrorCorrectionLevel,
+  codewords: Uint8Array,
+  requestedMask: number,
+  segments: readonly Segment[],
+): QrCode {
+  const template = symbolTemplate(version);
+  const { size, dataPath } = template;
+  const modules = template.base.slice();
+  const bitCount = codewords.length * 8;
+  for (let i = 0; i < bitCount; i++) {
+    if ((codewords[i >> 3] << (i & 7)) & 0x80) modules[dataPath[i]] = 1;
+  }
+  let mask = requestedMask;
+  if (mask < 0) {
+    let best = Infinity;
+    for (let m = 0; m < 8; m++) {
+      const flips = maskFlips(template, m);
+      invert(modules, flips);
+      drawFormat(template, modules, ecc, m);
+      const score = penaltyScore(modules, size);
+      invert(modules, flips);
+      if (score < best) {
+        best = score;
+        mask = m;
+      }
+    }
+  }
+  invert(modules, maskFlips(template, mask));
+  drawFormat(template, modules, ecc, mask);
+  return { version, ecc, mask, size, modules, segments };
+}
+
+function invert(modules: Uint8Array, flips: Int32Array): void {
+  for (let i = 0; i < flips.length; i++) modules[flips[i]] ^= 1;
+}
+
+/** Clause 7.9: 5 data bits (level, mask) + BCH(15,5) remainder (generator 0x537), XOR 0x5412. */
+const FORMAT_BITS = new Uint16Array(32);
+for (let data = 0; data < 32; data++) {
+  let rem = data;
+  for (let i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >>> 9) * 0x537);
+  FORMAT_BITS[data] = ((data << 10) | rem) ^ 0x5412;
+}
+
+function drawFormat(
+  template: SymbolTemplate,
+  modules: Uint8Array,
+  ecc: ErrorCorrectionLevel,
+  mask: number,
+): void {
+  const bits = FORMAT_BITS[(ECC_FORMAT_BITS[ecc] << 3) | mask];
+  const { formatA, formatB } = template;
+  for (let i = 0; i < 15; i++) {
+    const bit = (bits >>> i) & 1;
+    modules[formatA[i]] = bit;
+    modules[formatB[i]] = bit;
+  }
+}

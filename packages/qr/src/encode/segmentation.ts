@@ -1,0 +1,173 @@
+/**
+ * Optimal segmentation: splits text into numeric, alphanumeric, byte and (optionally) Kanji
+ * segments so that the whole bit stream is as short as possible (ISO/IEC 18004 Annex J describes
+ * a heuristic; this is the exact shortest-path form of it).
+ *
+ * Dynamic programming over characters with one state per mode. Costs are in sixths of a bit so
+ * that numeric (10/3 bits per digit) and alphanumeric (11/2 bits per character) stay integers.
+ * When a segment ends its cost is rounded up to a whole bit, which is exactly how a run of n
+ * digits costs ceil(10n/3) bits and a run of n alphanumerics ceil(11n/2) bits.
+ */
+import { kanjiCode } from './shift-jis.js';
+import {
+  ALPHANUMERIC_VALUE,
+  alphanumericSegment,
+  byteSegment,
+  countBits,
+  kanjiSegment,
+  numericSegment,
+  type Mode,
+  type Segment,
+} from './segments.js';
+
+const MODES: readonly Mode[] = ['byte', 'alphanumeric', 'numeric', 'kanji'];
+const BYTE = 0;
+const ALNUM = 1;
+const NUMERIC = 2;
+const KANJI = 3;
+
+/** Per-character facts the segmentation needs, computed once per text and shared by version groups. */
+export interface TextAnalysis {
+  readonly text: string;
+  readonly utf8: Uint8Array;
+  /** UTF-16 start index of each character (code point), plus the end. */
+  readonly charStart: Uint32Array;
+  /** UTF-8 start offset of each character, plus the end. */
+  readonly byteStart: Uint32Array;
+  /** Shift JIS code for characters Kanji mode can take, else 0. */
+  readonly sjis: Uint16Array;
+  readonly length: number;
+  /** True when every character is a digit, so one numeric segment is optimal. */
+  readonly allNumeric: boolean;
+  /** True when no character is alphanumeric or Kanji, so one byte segment is optimal. */
+  readonly allByteOnly: boolean;
+}
+
+const encoder = new TextEncoder();
+
+export function analyzeText(text: string, kanji: boolean): TextAnalysis {
+  const utf8 = encoder.encode(text);
+  const charStart = new Uint32Array(text.length + 1);
+  const byteStart = new Uint32Array(text.length + 1);
+  const sjis = new Uint16Array(text.length);
+  let n = 0;
+  let bytePos = 0;
+  let allNumeric = true;
+  let allByteOnly = true;
+  for (let i = 0; i < text.length; n++) {
+    const cp = text.codePointAt(i)!;
+    charStart[n] = i;
+    byteStart[n] = bytePos;
+    const units = cp > 0xffff ? 2 : 1;
+    // Lone surrogates become U+FFFD (3 bytes) in TextEncoder, like any BMP code point above 0x7FF.
+    bytePos += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    i += units;
+    if (cp < 48 || cp > 57) allNumeric = false;
+    if (cp < 128 && ALPHANUMERIC_VALUE[cp] >= 0) allByteOnly = false;
+    if (kanji) {
+      const code = kanjiCode(cp);
+      if (code > 0) {
+        sjis[n] = code;
+        allByteOnly = false;
+      }
+    }
+  }
+  charStart[n] = text.length;
+  byteStart[n] = bytePos;
+  return {
+    text,
+    utf8,
+    charStart,
+    byteStart,
+    sjis,
+    length: n,
+    allNumeric: allNumeric && n > 0,
+    allByteOnly,
+  };
+}
+
+/** The shortest segment list for the text in a version group (see module comment). */
+export function optimalSegments(info: TextAnalysis, group: 0 | 1 | 2): Segment[] {
+  const n = info.length;
+  if (n === 0) return [];
+  if (info.allNumeric) return [numericSegment(info.text)];
+  if (info.allByteOnly) return [byteSegment(info.utf8)];
+
+  const head = MODES.map((mode) => (4 + countBits(mode, group)) * 6);
+  // charMode[i * 4 + s]: mode of character i on the cheapest path that is in state s after it.
+  const charMode = new Int8Array(n * 4).fill(-1);
+  let prev = head.slice();
+  let cur = [0, 0, 0, 0];
+  const ended = [0, 0, 0, 0];
+  const endedMode = [0, 0, 0, 0];
+  const { text, charStart, byteStart, sjis } = info;
+
+  for (let i = 0; i < n; i++) {
+    const cp = text.codePointAt(charStart[i])!;
+    cur[BYTE] = prev[BYTE] + (byteStart[i + 1] - byteStart[i]) * 48;
+    charMode[i * 4 + BYTE] = BYTE;
+    cur[ALNUM] = cur[NUMERIC] = cur[KANJI] = Infinity;
+    if (cp < 128 && ALPHANUMERIC_VALUE[cp] >= 0) {
+      cur[ALNUM] = prev[ALNUM] + 33;
+      charMode[i * 4 + ALNUM] = ALNUM;
+    }
+    if (cp >= 48 && cp <= 57) {
+      cur[NUMERIC] = prev[NUMERIC] + 20;
+      charMode[i * 4 + NUMERIC] = NUMERIC;
+    }
+    if (sjis[i] !== 0) {
+      cur[KANJI] = prev[KANJI] + 78;
+      charMode[i * 4 + KANJI] = KANJI;
+    }
+    // Switching after this character: close the segment (round up to whole bits), open another.
+    for (let k = 0; k < 4; k++) {
+      ended[k] = Math.ceil(cur[k] / 6) * 6;
+      endedMode[k] = charMode[i * 4 + k];
+    }
+    for (let s = 0; s < 4; s++) {
+      for (let k = 0; k < 4; k++) {
+        const cost = ended[k] + head[s];
+        if (cost < cur[s]) {
+          cur[s] = cost;
+          charMode[i * 4 + s] = endedMode[k];
+        }
+      }
+    }
+    [prev, cur] = [cur, prev];
+  }
+
+  let state = 0;
+  for (let s = 1; s < 4; s++) if (prev[s] < prev[state]) state = s;
+  const modes = new Int8Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const mode = charMode[i * 4 + state];
+    modes[i] = mode;
+    state = mode;
+  }
+  return buildSegments(info, modes);
+}
+
+function buildSegments(info: TextAnalysis, modes: Int8Array): Segment[] {
+  const segments: Segment[] = [];
+  for (let start = 0; start < info.length;) {
+    const mode = modes[start];
+    let end = start + 1;
+    while (end < info.length && modes[end] === mode) end++;
+    switch (mode) {
+      case NUMERIC:
+      case ALNUM: {
+        const text = info.text.slice(info.charStart[start], info.charStart[end]);
+        segments.push(mode === NUMERIC ? numericSegment(text) : alphanumericSegment(text));
+        break;
+      }
+      case BYTE:
+        segments.push(byteSegment(info.utf8.subarray(info.byteStart[start], info.byteStart[end])));
+        break;
+      case KANJI:
+        segments.push(kanjiSegment(info.sjis.slice(start, end)));
+        break;
+    }
+    start = end;
+  }
+  return segments;
+}
