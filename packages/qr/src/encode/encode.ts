@@ -44,7 +44,10 @@ export interface EncodeOptions {
    * carries UTF-8 unannounced, which is what phone readers handle best.
    */
   eci?: boolean;
-  /** Allow Kanji mode (Shift JIS, 13 bits per character) for Japanese text. */
+  /**
+   * Allow Kanji mode (Shift JIS, 13 bits per character) for Japanese text. Used only when every
+   * non-ASCII character is Kanji-encodable and `eci` is off; otherwise the text goes as UTF-8.
+   */
   kanji?: boolean;
 }
 
@@ -91,16 +94,15 @@ function resolveOptions(options: EncodeOptions): Resolved {
 export function encodeText(text: string, options: EncodeOptions = {}): QrCode {
   if (typeof text !== 'string') throw new QrArgumentError('text', text, 'string');
   const resolved = resolveOptions(options);
-  const info = analyzeText(text, options.kanji ?? false);
-  // ECI announces UTF-8 on request, and whenever Kanji segments sit beside non-ASCII bytes (a
-  // reader would otherwise guess Shift JIS for the whole symbol).
-  const needsEci = options.eci || (options.kanji && info.utf8.length !== text.length);
+  // ECI 26 announces UTF-8; it would also re-interpret Kanji segments, so it excludes Kanji mode.
+  const eci = options.eci ?? false;
+  const info = analyzeText(text, !eci && (options.kanji ?? false));
   const bySegmentGroup: (Segment[] | undefined)[] = [];
   return encodeWithChoice(resolved, (group) => {
     let segments = bySegmentGroup[group];
     if (!segments) {
       segments = optimalSegments(info, group);
-      if (needsEci) segments.unshift(eciSegment(ECI_UTF8));
+      if (eci) segments.unshift(eciSegment(ECI_UTF8));
       bySegmentGroup[group] = segments;
     }
     return segments;

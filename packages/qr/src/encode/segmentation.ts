@@ -45,6 +45,7 @@ export interface TextAnalysis {
 
 const encoder = new TextEncoder();
 
+/** With `kanji`, Kanji mode is offered when every non-ASCII character is Kanji-encodable. */
 export function analyzeText(text: string, kanji: boolean): TextAnalysis {
   const utf8 = encoder.encode(text);
   const charStart = new Uint32Array(text.length + 1);
@@ -64,13 +65,19 @@ export function analyzeText(text: string, kanji: boolean): TextAnalysis {
     i += units;
     if (cp < 48 || cp > 57) allNumeric = false;
     if (cp < 128 && ALPHANUMERIC_VALUE[cp] >= 0) allByteOnly = false;
-    if (kanji) {
+    if (kanji && cp >= 0x80) {
       const code = kanjiCode(cp);
-      if (code > 0) {
-        sjis[n] = code;
-        allByteOnly = false;
-      }
+      if (code > 0) sjis[n] = code;
+      else kanji = false;
     }
+  }
+  // Kanji mode only when every non-ASCII character can take it: other non-ASCII text would go
+  // to byte mode as UTF-8, and a symbol mixing Shift JIS and unannounced UTF-8 is misread
+  // (readers guess one character set for the whole symbol; an ECI would apply to Kanji too).
+  if (kanji) {
+    for (let i = 0; i < n; i++) if (sjis[i] !== 0) allByteOnly = false;
+  } else {
+    sjis.fill(0);
   }
   charStart[n] = text.length;
   byteStart[n] = bytePos;
