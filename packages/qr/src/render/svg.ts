@@ -70,6 +70,14 @@ function fill(color: Rgba): string {
   );
 }
 
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[<>&"']/g, (c) => XML_ENTITIES[c]);
 }
