@@ -16,7 +16,8 @@ import {
   writeSegment,
   type Segment,
 } from './segments.js';
-import { maskFlips, symbolTemplate, type SymbolTemplate } from './symbol-template.js';
+import { maskPattern, symbolTemplate, type SymbolTemplate } from './symbol-template.js';
+import { copyBitMatrix, setModule, toModuleBytes, xorInto, type BitMatrix } from './bit-matrix.js';
 import {
   ECC_FORMAT_BITS,
   ECC_LEVELS,
@@ -213,34 +214,27 @@ function drawSymbol(
   segments: readonly Segment[],
 ): QrCode {
   const template = symbolTemplate(version);
-  const { size, dataPath } = template;
-  const modules = template.base.slice();
+  const { size, pathX, pathY } = template;
+  const unmasked = copyBitMatrix(template.base);
   const bitCount = codewords.length * 8;
   for (let i = 0; i < bitCount; i++) {
-    if ((codewords[i >> 3] << (i & 7)) & 0x80) modules[dataPath[i]] = 1;
+    if ((codewords[i >> 3] << (i & 7)) & 0x80) setModule(unmasked, pathX[i], pathY[i]);
   }
+  const candidate = copyBitMatrix(unmasked);
   let mask = requestedMask;
   if (mask < 0) {
     let best = Infinity;
     for (let m = 0; m < 8; m++) {
-      const flips = maskFlips(template, m);
-      invert(modules, flips);
-      drawFormat(template, modules, ecc, m);
-      const score = penaltyScore(modules, size);
-      invert(modules, flips);
+      applyMask(template, candidate, unmasked, ecc, m);
+      const score = penaltyScore(candidate);
       if (score < best) {
         best = score;
         mask = m;
       }
     }
   }
-  invert(modules, maskFlips(template, mask));
-  drawFormat(template, modules, ecc, mask);
-  return { version, ecc, mask, size, modules, segments };
-}
-
-function invert(modules: Uint8Array, flips: Int32Array): void {
-  for (let i = 0; i < flips.length; i++) modules[flips[i]] ^= 1;
+  applyMask(template, candidate, unmasked, ecc, mask);
+  return { version, ecc, mask, size, modules: toModuleBytes(candidate), segments };
 }
 
 /** Clause 7.9: 5 data bits (level, mask) + BCH(15,5) remainder (generator 0x537), XOR 0x5412. */
@@ -251,17 +245,21 @@ for (let data = 0; data < 32; data++) {
   FORMAT_BITS[data] = ((data << 10) | rem) ^ 0x5412;
 }
 
-function drawFormat(
+/** target = unmasked with data mask `mask` applied and its format information drawn. */
+function applyMask(
   template: SymbolTemplate,
-  modules: Uint8Array,
+  target: BitMatrix,
+  unmasked: BitMatrix,
   ecc: ErrorCorrectionLevel,
   mask: number,
 ): void {
+  xorInto(target, unmasked, maskPattern(template, mask));
   const bits = FORMAT_BITS[(ECC_FORMAT_BITS[ecc] << 3) | mask];
-  const { formatA, formatB } = template;
+  const { formatX, formatY } = template;
   for (let i = 0; i < 15; i++) {
-    const bit = (bits >>> i) & 1;
-    modules[formatA[i]] = bit;
-    modules[formatB[i]] = bit;
+    if ((bits >>> i) & 1) {
+      setModule(target, formatX[i], formatY[i]);
+      setModule(target, formatX[15 + i], formatY[15 + i]);
+    }
   }
 }

@@ -1,23 +1,25 @@
 /**
  * Everything about a symbol that depends on its version alone, built once per version and cached:
  * the function patterns (clause 6.3), the order in which data modules are filled (clause 7.7.3),
- * the modules each mask pattern flips (clause 7.8.2) and the format-information positions (7.9).
- * Encoding a code then only copies the template and sets data bits along a precomputed path.
+ * the data modules each mask pattern inverts (clause 7.8.2) and the format-information positions
+ * (clause 7.9). Encoding then copies the template and sets data bits along a precomputed path.
  */
+import { createBitMatrix, setModule, type BitMatrix } from './bit-matrix.js';
 import { alignmentPositions, symbolSize } from './tables.js';
 
 export interface SymbolTemplate {
   readonly version: number;
   readonly size: number;
-  /** Function-pattern modules drawn (1 = dark); format areas left light for `drawFormat`. */
-  readonly base: Uint8Array;
-  /** Non-function module indices in codeword placement order, remainder bits included. */
-  readonly dataPath: Int32Array;
-  /** Format information bit i (LSB first) goes to `formatA[i]` and `formatB[i]`. */
-  readonly formatA: Int32Array;
-  readonly formatB: Int32Array;
-  /** Data-area module indices each mask pattern inverts; built on first use. */
-  readonly maskFlips: (Int32Array | undefined)[];
+  /** Function patterns (dark modules set); format areas left light for the format bits. */
+  readonly base: BitMatrix;
+  /** Coordinates of the non-function modules in codeword placement order, remainder included. */
+  readonly pathX: Uint8Array;
+  readonly pathY: Uint8Array;
+  /** Format information bit i (LSB first) goes to (formatX[i], formatY[i]) and (formatX[15 + i], formatY[15 + i]). */
+  readonly formatX: Uint8Array;
+  readonly formatY: Uint8Array;
+  /** Data modules each mask pattern inverts, built on first use. */
+  readonly masks: (BitMatrix | undefined)[];
 }
 
 const templates: (SymbolTemplate | undefined)[] = [];
@@ -28,10 +30,10 @@ export function symbolTemplate(version: number): SymbolTemplate {
 
 function buildTemplate(version: number): SymbolTemplate {
   const size = symbolSize(version);
-  const base = new Uint8Array(size * size);
+  const base = createBitMatrix(size);
   const isFunction = new Uint8Array(size * size);
   const set = (x: number, y: number, dark: boolean) => {
-    base[y * size + x] = dark ? 1 : 0;
+    if (dark) setModule(base, x, y);
     isFunction[y * size + x] = 1;
   };
 
@@ -69,15 +71,14 @@ function buildTemplate(version: number): SymbolTemplate {
       }
     }
   }
-  // Format information areas (7.9.1): reserved here, written per mask by drawFormat.
-  const formatA = new Int32Array(15);
-  const formatB = new Int32Array(15);
+  // Format information areas (7.9.1): reserved here, written per mask.
+  const formatX = new Uint8Array(30);
+  const formatY = new Uint8Array(30);
   for (let i = 0; i < 15; i++) {
     const [ax, ay] =
       i < 6 ? [8, i] : i === 6 ? [8, 7] : i === 7 ? [8, 8] : i === 8 ? [7, 8] : [14 - i, 8];
     const [bx, by] = i < 8 ? [size - 1 - i, 8] : [8, size - 15 + i];
-    formatA[i] = ay * size + ax;
-    formatB[i] = by * size + bx;
+    [formatX[i], formatY[i], formatX[15 + i], formatY[15 + i]] = [ax, ay, bx, by];
     set(ax, ay, false);
     set(bx, by, false);
   }
@@ -95,14 +96,16 @@ function buildTemplate(version: number): SymbolTemplate {
     }
   }
 
+  const [pathX, pathY] = placementPath(size, isFunction);
   return {
     version,
     size,
     base,
-    dataPath: placementPath(size, isFunction),
-    formatA,
-    formatB,
-    maskFlips: new Array<Int32Array | undefined>(8),
+    pathX,
+    pathY,
+    formatX,
+    formatY,
+    masks: new Array<BitMatrix | undefined>(8),
   };
 }
 
@@ -110,8 +113,9 @@ function buildTemplate(version: number): SymbolTemplate {
  * Clause 7.7.3: codeword bits fill two-module-wide columns from the right, moving upwards then
  * downwards alternately, skipping function modules and the vertical timing pattern's column.
  */
-function placementPath(size: number, isFunction: Uint8Array): Int32Array {
-  const path = new Int32Array(size * size);
+function placementPath(size: number, isFunction: Uint8Array): [Uint8Array, Uint8Array] {
+  const xs = new Uint8Array(size * size);
+  const ys = new Uint8Array(size * size);
   let n = 0;
   for (let right = size - 1; right >= 1; right -= 2) {
     if (right === 6) right = 5;
@@ -119,12 +123,14 @@ function placementPath(size: number, isFunction: Uint8Array): Int32Array {
     for (let vert = 0; vert < size; vert++) {
       const y = upward ? size - 1 - vert : vert;
       for (let j = 0; j < 2; j++) {
-        const index = y * size + right - j;
-        if (!isFunction[index]) path[n++] = index;
+        const x = right - j;
+        if (isFunction[y * size + x]) continue;
+        xs[n] = x;
+        ys[n++] = y;
       }
     }
   }
-  return path.slice(0, n);
+  return [xs.slice(0, n), ys.slice(0, n)];
 }
 
 /** Clause 7.10 / Annex D: the version number followed by its BCH(18,6) remainder (generator 0x1F25). */
@@ -146,18 +152,16 @@ const MASK_CONDITIONS: readonly ((i: number, j: number) => boolean)[] = [
   (i, j) => (((i + j) % 2) + ((i * j) % 3)) % 2 === 0,
 ];
 
-/** Indices of the data modules that mask `mask` inverts. */
-export function maskFlips(template: SymbolTemplate, mask: number): Int32Array {
-  let flips = template.maskFlips[mask];
-  if (flips) return flips;
+/** The data modules mask `mask` inverts, as bit planes to XOR with. */
+export function maskPattern(template: SymbolTemplate, mask: number): BitMatrix {
+  let pattern = template.masks[mask];
+  if (pattern) return pattern;
   const condition = MASK_CONDITIONS[mask];
-  const { dataPath, size } = template;
-  flips = new Int32Array(dataPath.length);
-  let n = 0;
-  for (const index of dataPath) {
-    if (condition(Math.floor(index / size), index % size)) flips[n++] = index;
+  const { pathX, pathY, size } = template;
+  pattern = createBitMatrix(size);
+  for (let k = 0; k < pathX.length; k++) {
+    if (condition(pathY[k], pathX[k])) setModule(pattern, pathX[k], pathY[k]);
   }
-  flips = flips.slice(0, n);
-  template.maskFlips[mask] = flips;
-  return flips;
+  template.masks[mask] = pattern;
+  return pattern;
 }
