@@ -7,14 +7,21 @@ export class BitWriter {
     this.bytes = new Uint8Array(capacityBytes);
   }
 
-  /** Appends the low `count` bits of `value`, most significant first (count <= 31). */
+  /** Appends the low `count` bits of `value`, most significant first (count <= 24). */
   write(value: number, count: number): void {
-    const needed = (this.length + count + 7) >> 3;
+    if (count === 0) return;
+    const needed = ((this.length + count + 7) >> 3) + 1;
     if (needed > this.bytes.length) this.grow(needed);
-    for (let i = count - 1; i >= 0; i--) {
-      if ((value >>> i) & 1) this.bytes[this.length >> 3] |= 0x80 >>> (this.length & 7);
-      this.length++;
+    // Place the field in a 32-bit window starting at the current byte, then OR in its bytes.
+    const offset = this.length & 7;
+    let index = this.length >> 3;
+    const window = ((value & ((1 << count) - 1)) << (32 - count)) >>> offset;
+    const end = offset + count;
+    this.bytes[index] |= window >>> 24;
+    for (let shift = 16, filled = 8; filled < end; shift -= 8, filled += 8) {
+      this.bytes[++index] |= (window >>> shift) & 0xff;
     }
+    this.length += count;
   }
 
   /** Appends whole bytes; byte-aligned writes (the common case in byte mode) skip the bit loop. */

@@ -99,7 +99,7 @@ export function encodeText(text: string, options: EncodeOptions = {}): QrCode {
   const eci = options.eci ?? false;
   const info = analyzeText(text, !eci && (options.kanji ?? false));
   const bySegmentGroup: (Segment[] | undefined)[] = [];
-  return encodeWithChoice(resolved, (group) => {
+  return encodeWithChoice(resolved, info.minBits, (group) => {
     let segments = bySegmentGroup[group];
     if (!segments) {
       segments = optimalSegments(info, group);
@@ -114,16 +114,24 @@ export function encodeText(text: string, options: EncodeOptions = {}): QrCode {
 export function encodeBytes(bytes: Uint8Array, options: EncodeOptions = {}): QrCode {
   if (!(bytes instanceof Uint8Array)) throw new QrArgumentError('bytes', bytes, 'Uint8Array');
   const segments = [byteSegment(bytes)];
-  return encodeWithChoice(resolveOptions(options), () => segments);
+  return encodeWithChoice(resolveOptions(options), 0, () => segments);
 }
 
 /** Encodes segments the caller made, in the given order. */
 export function encodeSegments(segments: readonly Segment[], options: EncodeOptions = {}): QrCode {
-  return encodeWithChoice(resolveOptions(options), () => segments);
+  return encodeWithChoice(resolveOptions(options), 0, () => segments);
 }
 
+/** Last version of each version group (the character count field widens after it). */
+const GROUP_END = [9, 26, 40];
+
+/**
+ * `minBits` is a lower bound of the data bits: version groups whose largest symbol cannot hold it
+ * are skipped without segmenting the text for them.
+ */
 function encodeWithChoice(
   options: Resolved,
+  minBits: number,
   segmentsFor: (group: 0 | 1 | 2) => readonly Segment[],
 ): QrCode {
   let { ecc } = options;
@@ -134,6 +142,13 @@ function encodeWithChoice(
   let group = -1;
   for (; version <= options.maxVersion; version++) {
     const g = versionGroup(version);
+    if (
+      g !== group &&
+      minBits > dataCodewords(Math.min(GROUP_END[g], options.maxVersion), ecc) * 8
+    ) {
+      version = GROUP_END[g];
+      continue;
+    }
     if (g !== group) {
       group = g;
       segments = segmentsFor(g);
@@ -143,13 +158,9 @@ function encodeWithChoice(
   }
   if (version > options.maxVersion) {
     const capacity = dataCodewords(options.maxVersion, ecc) * 8;
-    const needed = Number.isFinite(bits) ? bits : totalBits(segmentsFor(2), 2);
-    throw new QrCapacityError(
-      Number.isFinite(needed) ? needed : Infinity,
-      capacity,
-      options.maxVersion,
-      ecc,
-    );
+    const lastGroup = versionGroup(options.maxVersion);
+    const needed = group === lastGroup ? bits : totalBits(segmentsFor(lastGroup), lastGroup);
+    throw new QrCapacityError(needed, capacity, options.maxVersion, ecc);
   }
   if (options.boostEcc) {
     for (const higher of ECC_LEVELS.slice(ECC_LEVELS.indexOf(ecc) + 1)) {
@@ -169,7 +180,7 @@ function buildCodewords(
 ): Uint8Array {
   const dataLen = dataCodewords(version, ecc);
   const capacityBits = dataLen * 8;
-  const stream = new BitWriter(dataLen);
+  const stream = new BitWriter(dataLen + 4);
   for (const segment of segments) writeSegment(stream, segment, group);
   // Terminator of up to four zero bits, then zero bits to a byte boundary (already zero).
   stream.length = Math.min(stream.length + 4, capacityBits);

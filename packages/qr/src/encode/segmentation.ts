@@ -41,6 +41,8 @@ export interface TextAnalysis {
   readonly allNumeric: boolean;
   /** True when no character is alphanumeric or Kanji, so one byte segment is optimal. */
   readonly allByteOnly: boolean;
+  /** Lower bound of the data bits: every character in its cheapest mode, no headers. */
+  readonly minBits: number;
 }
 
 const encoder = new TextEncoder();
@@ -79,6 +81,13 @@ export function analyzeText(text: string, kanji: boolean): TextAnalysis {
   } else {
     sjis.fill(0);
   }
+  let sixths = 0;
+  for (let i = 0; i < n; i++) {
+    const cp = text.charCodeAt(charStart[i]);
+    if (cp >= 48 && cp <= 57) sixths += 20;
+    else if (cp < 128 && ALPHANUMERIC_VALUE[cp] >= 0) sixths += 33;
+    else sixths += Math.min(sjis[i] !== 0 ? 78 : Infinity, (byteStart[i + 1] - byteStart[i]) * 48);
+  }
   charStart[n] = text.length;
   byteStart[n] = bytePos;
   return {
@@ -90,6 +99,7 @@ export function analyzeText(text: string, kanji: boolean): TextAnalysis {
     length: n,
     allNumeric: allNumeric && n > 0,
     allByteOnly,
+    minBits: Math.ceil(sixths / 6),
   };
 }
 
@@ -102,46 +112,52 @@ export function optimalSegments(info: TextAnalysis, group: 0 | 1 | 2): Segment[]
 
   const head = MODES.map((mode) => (4 + countBits(mode, group)) * 6);
   // charMode[i * 4 + s]: mode of character i on the cheapest path that is in state s after it.
-  const charMode = new Int8Array(n * 4).fill(-1);
-  let prev = head.slice();
-  let cur = [0, 0, 0, 0];
-  const ended = [0, 0, 0, 0];
-  const endedMode = [0, 0, 0, 0];
+  const charMode = new Int8Array(n * 4);
+  const cost = head.slice();
   const { text, charStart, byteStart, sjis } = info;
 
-  for (let i = 0; i < n; i++) {
-    const cp = text.codePointAt(charStart[i])!;
-    cur[BYTE] = prev[BYTE] + (byteStart[i + 1] - byteStart[i]) * 48;
-    charMode[i * 4 + BYTE] = BYTE;
-    cur[ALNUM] = cur[NUMERIC] = cur[KANJI] = Infinity;
+  for (let i = 0, row = 0; i < n; i++, row += 4) {
+    const cp = text.charCodeAt(charStart[i]);
+    // Stay in each mode the character can take.
+    cost[BYTE] += (byteStart[i + 1] - byteStart[i]) * 48;
+    charMode[row + BYTE] = BYTE;
     if (cp < 128 && ALPHANUMERIC_VALUE[cp] >= 0) {
-      cur[ALNUM] = prev[ALNUM] + 33;
-      charMode[i * 4 + ALNUM] = ALNUM;
+      cost[ALNUM] += 33;
+      charMode[row + ALNUM] = ALNUM;
+    } else {
+      cost[ALNUM] = Infinity;
     }
     if (cp >= 48 && cp <= 57) {
-      cur[NUMERIC] = prev[NUMERIC] + 20;
-      charMode[i * 4 + NUMERIC] = NUMERIC;
+      cost[NUMERIC] += 20;
+      charMode[row + NUMERIC] = NUMERIC;
+    } else {
+      cost[NUMERIC] = Infinity;
     }
     if (sjis[i] !== 0) {
-      cur[KANJI] = prev[KANJI] + 78;
-      charMode[i * 4 + KANJI] = KANJI;
+      cost[KANJI] += 78;
+      charMode[row + KANJI] = KANJI;
+    } else {
+      cost[KANJI] = Infinity;
     }
-    // Switching after this character: close the segment (round up to whole bits), open another.
+    // Or end the cheapest segment here (rounded up to whole bits) and open another: the best
+    // segment to end is the same whichever mode comes next.
+    let ended = Infinity;
+    let endedMode = BYTE;
     for (let k = 0; k < 4; k++) {
-      ended[k] = Math.ceil(cur[k] / 6) * 6;
-      endedMode[k] = charMode[i * 4 + k];
-    }
-    for (let s = 0; s < 4; s++) {
-      for (let k = 0; k < 4; k++) {
-        const cost = ended[k] + head[s];
-        if (cost < cur[s]) {
-          cur[s] = cost;
-          charMode[i * 4 + s] = endedMode[k];
-        }
+      const c = Math.ceil(cost[k] / 6) * 6;
+      if (c < ended) {
+        ended = c;
+        endedMode = k;
       }
     }
-    [prev, cur] = [cur, prev];
+    for (let s = 0; s < 4; s++) {
+      if (ended + head[s] < cost[s]) {
+        cost[s] = ended + head[s];
+        charMode[row + s] = endedMode;
+      }
+    }
   }
+  const prev = cost;
 
   let state = 0;
   for (let s = 1; s < 4; s++) if (prev[s] < prev[state]) state = s;
