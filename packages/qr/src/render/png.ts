@@ -1,14 +1,14 @@
 /**
  * PNG output (ISO/IEC 15948), written directly: a QR code is a two-colour image at an integer
  * scale, so it is stored as 1 bit per pixel — greyscale for black on white, a two-entry palette
- * (with tRNS for alpha) otherwise. Node only (uses node:zlib).
+ * (with tRNS for alpha) otherwise. Platform-neutral: no Node built-ins, so browsers can use it.
  *
  * Why by hand: general image libraries (pngjs, sharp) start from 32-bit RGBA pixels, 32x more data
  * to build and compress; node-qrcode's PNG path draws 530-640 codes/s for short payloads on this
- * machine. Writing 1-bit rows, and filtering every repeated pixel row as "Up" (all zero bytes),
- * leaves zlib almost nothing to do. bench/qr.bench.js measures the difference.
+ * machine. Here each module row is packed once and compressed by png-deflate.ts, which turns the
+ * repeated pixel rows into LZ77 matches. bench/qr.bench.js measures the difference.
  */
-import { crc32 as zlibCrc32, deflateSync, constants } from 'node:zlib';
+import { zlibScanlines } from './png-deflate.js';
 import type { QrCode } from '../encode/encode.js';
 import { QrArgumentError } from '../errors.js';
 import { parseColor } from './color.js';
@@ -25,16 +25,12 @@ export interface PngOptions {
   dark?: string;
   /** Background colour; default white. May be transparent. */
   light?: string;
-  /** zlib level 1-9; default 6. The image is so regular that higher levels gain little. */
-  compressionLevel?: number;
 }
 
 /** Largest image side we write, to bound memory (16384² 1-bit pixels = 32 MiB raw). */
 export const MAX_PNG_SIDE = 16_384;
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-const FILTER_NONE = 0;
-const FILTER_UP = 2;
 
 export function renderPng(qr: QrCode, options: PngOptions = {}): Uint8Array {
   const margin = checkMargin(options.margin);
@@ -48,10 +44,6 @@ export function renderPng(qr: QrCode, options: PngOptions = {}): Uint8Array {
       `an image of at most ${MAX_PNG_SIDE} pixels per side`,
     );
   }
-  const level = options.compressionLevel ?? 6;
-  if (!Number.isInteger(level) || level < 1 || level > 9) {
-    throw new QrArgumentError('compressionLevel', options.compressionLevel, 'integer [1..9]');
-  }
   const dark = parseColor(options.dark ?? '#000', 'dark');
   const light = parseColor(options.light ?? '#fff', 'light');
   const greyscale =
@@ -64,8 +56,12 @@ export function renderPng(qr: QrCode, options: PngOptions = {}): Uint8Array {
     light.b === 255 &&
     light.a === 255;
 
-  const raw = rasterRows(qr, margin, scale, side, greyscale);
-  const idat = deflateSync(raw, { level, strategy: constants.Z_DEFAULT_STRATEGY });
+  const rowBytes = (side + 7) >> 3;
+  const idat = zlibScanlines(
+    moduleRows(qr, margin, scale, rowBytes, greyscale),
+    rowBytes + 1,
+    scale,
+  );
 
   const chunks: Uint8Array[] = [SIGNATURE];
   const ihdr = new Uint8Array(13);
@@ -99,28 +95,25 @@ function resolveScale(options: PngOptions, modulesPerSide: number): number {
 }
 
 /**
- * Filtered scanlines: the first pixel row of each module row is written in full (filter None);
- * the scale - 1 rows below it repeat it, so they are filter Up with all-zero bytes, which the
- * zero-filled buffer already holds.
+ * One scanline (filter byte None + packed pixels) per module row, quiet zone included; each stands
+ * for `scale` pixel rows, which png-deflate.ts writes as repeats.
  */
-function rasterRows(
+function moduleRows(
   qr: QrCode,
   margin: number,
   scale: number,
-  side: number,
+  rowBytes: number,
   greyscale: boolean,
 ): Uint8Array {
-  const rowBytes = (side + 7) >> 3;
   const stride = rowBytes + 1;
-  const raw = new Uint8Array(stride * side);
+  const { size, modules } = qr;
+  const count = size + 2 * margin;
+  const rows = new Uint8Array(stride * count);
   // In greyscale a set bit is white, so rows are drawn dark = 1 and then inverted.
   const invert = greyscale ? 0xff : 0;
-  const { size, modules } = qr;
-  const modulesPerSide = size + 2 * margin;
-  for (let my = 0; my < modulesPerSide; my++) {
-    const y = my * scale;
-    const start = y * stride;
-    raw[start] = FILTER_NONE;
+  const padBits = rowBytes * 8 - count * scale;
+  for (let my = 0; my < count; my++) {
+    const start = my * stride;
     const qy = my - margin;
     if (qy >= 0 && qy < size) {
       const row = qy * size;
@@ -131,13 +124,16 @@ function rasterRows(
         }
         const runStart = qx;
         while (qx < size && modules[row + qx]) qx++;
-        setBits(raw, start + 1, (runStart + margin) * scale, (qx + margin) * scale);
+        setBits(rows, start + 1, (runStart + margin) * scale, (qx + margin) * scale);
       }
     }
-    if (invert) for (let i = start + 1; i <= start + rowBytes; i++) raw[i] ^= invert;
-    for (let k = 1; k < scale; k++) raw[start + k * stride] = FILTER_UP;
+    if (invert) {
+      for (let i = start + 1; i <= start + rowBytes; i++) rows[i] ^= invert;
+      // Padding bits past the image edge stay zero, so equal rows stay byte-equal.
+      if (padBits) rows[start + rowBytes] &= (0xff << padBits) & 0xff;
+    }
   }
-  return raw;
+  return rows;
 }
 
 /** Sets pixel bits [from, to) of a row, most significant bit first. */
@@ -177,5 +173,16 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-// zlib.crc32 exists from Node 20.15 / 22.2; engines requires it.
-const crc32 = (data: Uint8Array): number => zlibCrc32(data) >>> 0;
+/** CRC-32 (ISO 3309, as PNG requires), table-driven; chunks here are small. */
+const CRC_TABLE = new Uint32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  CRC_TABLE[n] = c >>> 0;
+}
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
