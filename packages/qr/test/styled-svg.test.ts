@@ -66,10 +66,12 @@ describe('styled SVG', () => {
   });
 
   it('uses level H for a logo and refuses one too large to decode', async () => {
+    // Version 4-H affords 0.16 of its width: createStyledSvg moves up to a version that fits 0.25.
     const svg = createStyledSvg('https://example.com/product/12345', {
-      logo: { href: LOGO, size: 0.2 },
+      logo: { href: LOGO, size: 0.25 },
     });
     expect(svg).toContain('<image');
+    expect(await decodeSvg(svg)).toBe('https://example.com/product/12345');
     const qr = encodeText('https://example.com/product/12345', { ecc: 'H' });
     const max = largestLogo(qr);
     expect(max).toBeGreaterThan(0.1);
