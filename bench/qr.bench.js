@@ -1,5 +1,7 @@
 // Benchmarks @qrforge/qr against peer QR libraries, single thread, same payloads, ECC M, one run.
 // Usage: npm run bench [-- --seconds 1 --quick]
+// PNG figures use node-qrcode's defaults (4 px per module, 4-module margin) for every subject;
+// the UID batch renders at 8 px per module.
 // Prints a table with each figure's ratio to the fastest peer and writes bench/results/qr.json.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -65,14 +67,14 @@ const SUBJECTS = {
   qrforge: {
     matrix: (t) => encodeText(t, { ecc: 'M' }),
     svg: (t) => renderSvg(encodeText(t, { ecc: 'M' })),
-    png: (t) => renderPng(encodeText(t, { ecc: 'M' }), { scale: 8, margin: 4 }),
+    png: (t) => renderPng(encodeText(t, { ecc: 'M' }), { scale: 4, margin: 4 }),
   },
   'node-qrcode': {
     matrix: (t) => QRCode.create(t, { errorCorrectionLevel: 'M' }),
     svg: (t) =>
       callbackResult((cb) => QRCode.toString(t, { type: 'svg', errorCorrectionLevel: 'M' }, cb)),
     // Its PNG path is asynchronous (pngjs stream); awaited one at a time, as a caller would.
-    png: (t) => QRCode.toBuffer(t, { errorCorrectionLevel: 'M', scale: 8, margin: 4 }),
+    png: (t) => QRCode.toBuffer(t, { errorCorrectionLevel: 'M', scale: 4, margin: 4 }),
   },
   '@paulmillr/qr': {
     matrix: (t) => paulmillr(t, 'raw', { ecc: 'medium', border: 0 }),

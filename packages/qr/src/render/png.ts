@@ -11,7 +11,7 @@
 import { zlibScanlines } from './png-deflate.js';
 import type { QrCode } from '../encode/encode.js';
 import { QrArgumentError } from '../errors.js';
-import { parseColor } from './color.js';
+import { parseColor, type Rgba } from './color.js';
 import { checkMargin } from './layout.js';
 
 export interface PngOptions {
@@ -44,17 +44,9 @@ export function renderPng(qr: QrCode, options: PngOptions = {}): Uint8Array {
       `an image of at most ${MAX_PNG_SIDE} pixels per side`,
     );
   }
-  const dark = parseColor(options.dark ?? '#000', 'dark');
-  const light = parseColor(options.light ?? '#fff', 'light');
-  const greyscale =
-    dark.r === 0 &&
-    dark.g === 0 &&
-    dark.b === 0 &&
-    dark.a === 255 &&
-    light.r === 255 &&
-    light.g === 255 &&
-    light.b === 255 &&
-    light.a === 255;
+  const dark = options.dark === undefined ? BLACK : parseColor(options.dark, 'dark');
+  const light = options.light === undefined ? WHITE : parseColor(options.light, 'light');
+  const greyscale = isOpaque(dark, 0) && isOpaque(light, 255);
 
   const rowBytes = (side + 7) >> 3;
   const idat = zlibScanlines(
@@ -63,21 +55,40 @@ export function renderPng(qr: QrCode, options: PngOptions = {}): Uint8Array {
     scale,
   );
 
-  const chunks: Uint8Array[] = [SIGNATURE];
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, side);
-  view.setUint32(4, side);
-  ihdr[8] = 1; // bit depth
-  ihdr[9] = greyscale ? 0 : 3; // colour type: greyscale or indexed
-  chunks.push(chunk('IHDR', ihdr));
+  // Signature, IHDR, [PLTE, tRNS], IDAT, IEND written straight into one buffer.
+  const palette = greyscale ? 0 : 12 + 6 + (light.a < 255 || dark.a < 255 ? 12 + 2 : 0);
+  const out = new Uint8Array(8 + 25 + palette + 12 + idat.length + 12);
+  out.set(SIGNATURE);
+  const writer = new ChunkWriter(out, 8);
+  writer.begin('IHDR', 13);
+  writer.u32(side);
+  writer.u32(side);
+  writer.bytes([1, greyscale ? 0 : 3, 0, 0, 0]); // bit depth 1; greyscale or indexed; no interlace
+  writer.end();
   if (!greyscale) {
     // Palette index 0 = light, 1 = dark (bits are set for dark modules).
-    chunks.push(chunk('PLTE', Uint8Array.of(light.r, light.g, light.b, dark.r, dark.g, dark.b)));
-    if (light.a < 255 || dark.a < 255) chunks.push(chunk('tRNS', Uint8Array.of(light.a, dark.a)));
+    writer.begin('PLTE', 6);
+    writer.bytes([light.r, light.g, light.b, dark.r, dark.g, dark.b]);
+    writer.end();
+    if (light.a < 255 || dark.a < 255) {
+      writer.begin('tRNS', 2);
+      writer.bytes([light.a, dark.a]);
+      writer.end();
+    }
   }
-  chunks.push(chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
-  return concat(chunks);
+  writer.begin('IDAT', idat.length);
+  writer.bytes(idat);
+  writer.end();
+  writer.begin('IEND', 0);
+  writer.end();
+  return out;
+}
+
+const BLACK: Rgba = { r: 0, g: 0, b: 0, a: 255 };
+const WHITE: Rgba = { r: 255, g: 255, b: 255, a: 255 };
+
+function isOpaque(c: Rgba, v: number): boolean {
+  return c.r === v && c.g === v && c.b === v && c.a === 255;
 }
 
 function resolveScale(options: PngOptions, modulesPerSide: number): number {
@@ -151,26 +162,37 @@ function setBits(raw: Uint8Array, rowStart: number, from: number, to: number): v
   raw[rowStart + lastByte] |= tailMask;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
+/** Writes PNG chunks (length, type, data, CRC-32 of type and data) into a preallocated buffer. */
+class ChunkWriter {
+  private start = 0;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
+  constructor(
+    private readonly out: Uint8Array,
+    private pos: number,
+  ) {}
+
+  begin(type: string, length: number): void {
+    this.u32(length);
+    this.start = this.pos;
+    for (let i = 0; i < 4; i++) this.out[this.pos++] = type.charCodeAt(i);
   }
-  return out;
+
+  u32(value: number): void {
+    this.out[this.pos++] = value >>> 24;
+    this.out[this.pos++] = (value >>> 16) & 0xff;
+    this.out[this.pos++] = (value >>> 8) & 0xff;
+    this.out[this.pos++] = value & 0xff;
+  }
+
+  bytes(data: ArrayLike<number>): void {
+    if (data instanceof Uint8Array) this.out.set(data, this.pos);
+    else for (let i = 0; i < data.length; i++) this.out[this.pos + i] = data[i];
+    this.pos += data.length;
+  }
+
+  end(): void {
+    this.u32(crc32(this.out.subarray(this.start, this.pos)));
+  }
 }
 
 /** CRC-32 (ISO 3309, as PNG requires), table-driven; chunks here are small. */
