@@ -34,14 +34,24 @@ LENGTH_INDEX[258] = 28;
 const MAX_DISTANCE = 32768;
 const FILTER_UP = 2;
 
-/** LZ77 tokens: a literal byte 0-255, or a match as -length followed by its distance. */
+/**
+ * LZ77 tokens: a literal byte 0-255, or a match as -length followed by its distance. One instance
+ * is reused by every call (the work is synchronous), which spares the allocations per image.
+ */
 class Tokens {
   list: number[] = [];
-  lit = new Uint32Array(286);
-  dist = new Uint32Array(30);
+  length = 0;
+  readonly lit = new Uint32Array(286);
+  readonly dist = new Uint32Array(30);
+
+  reset(): void {
+    this.length = 0;
+    this.lit.fill(0);
+    this.dist.fill(0);
+  }
 
   literal(byte: number): void {
-    this.list.push(byte);
+    this.list[this.length++] = byte;
     this.lit[byte]++;
   }
 
@@ -51,13 +61,18 @@ class Tokens {
     while (DIST_BASE[d + 1] <= distance && d < 29) d++;
     while (length > 0) {
       const chunk = length <= 258 ? length : length - 258 < 3 ? length - 3 : 258;
-      this.list.push(-chunk, distance);
+      this.list[this.length++] = -chunk;
+      this.list[this.length++] = distance;
       this.lit[257 + LENGTH_INDEX[chunk]]++;
       this.dist[d]++;
       length -= chunk;
     }
   }
 }
+
+const tokens = new Tokens();
+/** Output buffer reused across calls; every byte is assigned before it is read. */
+let sinkBuffer: Uint8Array = new Uint8Array(1 << 16);
 
 export function zlibScanlines(
   rows: Uint8Array,
@@ -68,7 +83,7 @@ export function zlibScanlines(
 ): Uint8Array {
   const count = rows.length / stride;
   const rowBytes = stride - 1;
-  const tokens = new Tokens();
+  tokens.reset();
   const groupBytes = stride * scale;
   let a = 1;
   let b = 0;
@@ -114,7 +129,7 @@ export function zlibScanlines(
     b %= 65521;
   }
   tokens.lit[256]++; // end of block
-  const out = new BitSink(tokens.list.length * 5 + 1024);
+  const out = new BitSink(sinkBuffer, tokens.length * 5 + 1024);
   out.bytes[0] = 0x78; // zlib: deflate, 32 KiB window
   out.bytes[1] = 0x01; // no dictionary, fastest; (0x7801 % 31 === 0)
   out.pos = 2;
@@ -125,7 +140,9 @@ export function zlibScanlines(
   out.bytes[out.pos++] = (adler >>> 16) & 0xff;
   out.bytes[out.pos++] = (adler >>> 8) & 0xff;
   out.bytes[out.pos++] = adler & 0xff;
-  return out.bytes.subarray(0, out.pos);
+  // Keep the (possibly grown) buffer for the next call; hand out a copy.
+  sinkBuffer = out.bytes;
+  return out.bytes.slice(0, out.pos);
 }
 
 function equalRows(rows: Uint8Array, p: number, q: number, length: number): boolean {
@@ -140,8 +157,9 @@ class BitSink {
   private acc = 0;
   private count = 0;
 
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
+  /** Writes into `buffer`, or a new one when it is smaller than `capacity`. */
+  constructor(buffer: Uint8Array, capacity: number) {
+    this.bytes = buffer.length >= capacity ? buffer : new Uint8Array(capacity);
   }
 
   write(value: number, bits: number): void {
@@ -220,7 +238,7 @@ function writeTokens(
   distLengths: Uint8Array,
 ): void {
   const list = tokens.list;
-  for (let i = 0; i < list.length; i++) {
+  for (let i = 0; i < tokens.length; i++) {
     const t = list[i];
     if (t >= 0) {
       out.write(litCodes[t], litLengths[t]);
