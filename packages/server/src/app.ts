@@ -1,0 +1,113 @@
+/**
+ * Builds the Fastify application from a Config: security headers, CORS allow-list, limits, request
+ * IDs, problem+json errors, metrics, health, OpenAPI and Swagger UI. No `listen` here, so tests
+ * drive it with `inject()`; main.ts serves it.
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { registerProblemHandlers, sendProblem } from './platform/http/problem-handler.js';
+import { registerHealth, type Health } from './platform/observability/health.js';
+import { registerMetrics, type Metrics } from './platform/observability/metrics.js';
+import type { DatabaseHandle } from './platform/db/database.js';
+
+export const API_VERSION = '0.1.0';
+
+export interface AppDependencies {
+  database?: DatabaseHandle;
+}
+
+export interface App {
+  server: FastifyInstance;
+  health: Health;
+  metrics: Metrics;
+}
+
+/** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
+function requestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
+export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<App> {
+  const server = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+    },
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    requestIdHeader: false,
+    genReqId: (req) => requestId(req.headers['x-request-id']),
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  server.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerProblemHandlers(server);
+  const metrics = registerMetrics(server);
+
+  await server.register(helmet, {
+    // Swagger UI at /docs needs its own inline style; everything else stays strict.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await server.register(cors, {
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
+  });
+  await server.register(underPressure, {
+    maxEventLoopDelay: 2000,
+    pressureHandler: (request, reply, type, value) => {
+      void sendProblem(
+        reply,
+        request,
+        'SERVER_ERR_UNAVAILABLE',
+        `Server under pressure (${type}: ${value}); retry shortly.`,
+      );
+    },
+  });
+
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'QR Forge API',
+        version: API_VERSION,
+        description:
+          'Generate, track, engrave and scan QR codes. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      tags: [{ name: 'health', description: 'Liveness and readiness' }],
+    },
+  });
+  await server.register(swaggerUi, { routePrefix: '/docs' });
+  server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+
+  const health = registerHealth(server);
+  if (deps.database) {
+    const database = deps.database;
+    health.addCheck({ name: 'database', check: () => database.ping() });
+  }
+  return { server, health, metrics };
+}

@@ -1,0 +1,216 @@
+/**
+ * Configuration: read from the environment once, at start-up, into a typed object. Every variable
+ * is declared here with its default and a parser; a malformed value, or an unknown QRFORGE_*
+ * variable (a typo), stops start-up with a message naming it. `.env.example` is generated from
+ * this table (`npm run generate`) and a test keeps it current.
+ */
+
+export const MODULES = ['generate', 'inventory', 'engraving', 'scanning'] as const;
+export type ModuleName = (typeof MODULES)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL connection string; unset means embedded PGlite in `<dataDir>/pg`. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  modules: ModuleName[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  corsOrigins: string[];
+  otlpEndpoint: string | undefined;
+}
+
+interface Variable<K extends keyof Config> {
+  name: string;
+  key: K;
+  default: string;
+  description: string;
+  parse: (raw: string) => Config[K];
+}
+
+class ConfigError extends Error {
+  constructor(variable: string, raw: string, expected: string) {
+    super(`${variable}=${JSON.stringify(raw)} is invalid: expected ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max)
+      throw new ConfigError(name, raw, `an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function optionalUrl(name: string, protocols: string[]) {
+  return (raw: string): string | undefined => {
+    if (raw === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(name, raw, `a URL (${protocols.join(', ')})`);
+    }
+    if (!protocols.includes(url.protocol))
+      throw new ConfigError(name, raw, `a URL (${protocols.join(', ')})`);
+    return raw;
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type AnyVariable = { [K in keyof Config]: Variable<K> }[keyof Config];
+
+export const VARIABLES: readonly AnyVariable[] = [
+  {
+    name: 'HOST',
+    key: 'host',
+    default: 'localhost',
+    description: 'Interface to listen on (0.0.0.0 in containers).',
+    parse: (raw) => raw,
+  },
+  {
+    name: 'PORT',
+    key: 'port',
+    default: '8000',
+    description: 'HTTP port.',
+    parse: integer('PORT', 0, 65535),
+  },
+  {
+    name: 'QRFORGE_DATA_DIR',
+    key: 'dataDir',
+    default: './data',
+    description: 'Folder for the embedded database (pg/) and local object storage (objects/).',
+    parse: (raw) => {
+      if (raw === '') throw new ConfigError('QRFORGE_DATA_DIR', raw, 'a folder path');
+      return raw;
+    },
+  },
+  {
+    name: 'DATABASE_URL',
+    key: 'databaseUrl',
+    default: '',
+    description: 'PostgreSQL connection string. Empty: embedded PGlite in <QRFORGE_DATA_DIR>/pg.',
+    parse: optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+  },
+  {
+    name: 'REDIS_URL',
+    key: 'redisUrl',
+    default: '',
+    description: 'Redis for shared rate limits, cache and the BullMQ job queue. Empty: in-process.',
+    parse: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+  },
+  {
+    name: 'QRFORGE_MODULES',
+    key: 'modules',
+    default: 'all',
+    description: `Domain modules this process serves: all, or a comma list of ${MODULES.join(', ')}.`,
+    parse: (raw) => {
+      if (raw.trim() === 'all') return [...MODULES];
+      const names = raw.split(',').map((s) => s.trim());
+      const unknown = names.filter((n) => !(MODULES as readonly string[]).includes(n));
+      if (unknown.length || names.length === 0)
+        throw new ConfigError(
+          'QRFORGE_MODULES',
+          raw,
+          `all, or a comma list of ${MODULES.join(', ')}`,
+        );
+      return names as ModuleName[];
+    },
+  },
+  {
+    name: 'LOG_LEVEL',
+    key: 'logLevel',
+    default: 'info',
+    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+    parse: (raw) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(raw))
+        throw new ConfigError('LOG_LEVEL', raw, LOG_LEVELS.join(', '));
+      return raw as Config['logLevel'];
+    },
+  },
+  {
+    name: 'QRFORGE_BODY_LIMIT_BYTES',
+    key: 'bodyLimitBytes',
+    default: String(1024 * 1024),
+    description: 'Largest request body accepted; larger ones get 413.',
+    parse: integer('QRFORGE_BODY_LIMIT_BYTES', 1024, 512 * 1024 * 1024),
+  },
+  {
+    name: 'QRFORGE_REQUEST_TIMEOUT_MS',
+    key: 'requestTimeoutMs',
+    default: '30000',
+    description: 'Time to receive a whole request (slow clients are cut off with 408).',
+    parse: integer('QRFORGE_REQUEST_TIMEOUT_MS', 1000, 600_000),
+  },
+  {
+    name: 'QRFORGE_SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    default: '25000',
+    description: 'On SIGTERM, time allowed to finish in-flight work before exiting.',
+    parse: integer('QRFORGE_SHUTDOWN_TIMEOUT_MS', 0, 600_000),
+  },
+  {
+    name: 'QRFORGE_CORS_ORIGINS',
+    key: 'corsOrigins',
+    default: '',
+    description:
+      'Comma list of origins allowed to call the API from a browser. Empty: same origin only.',
+    parse: (raw) => {
+      const origins = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const o of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(o))
+          throw new ConfigError(
+            'QRFORGE_CORS_ORIGINS',
+            raw,
+            'origins like https://app.example.com',
+          );
+      }
+      return origins;
+    },
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    key: 'otlpEndpoint',
+    default: '',
+    description:
+      'OpenTelemetry OTLP endpoint for traces (e.g. http://jaeger:4318). Empty: tracing off.',
+    parse: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+  },
+];
+
+/** Variables that belong to other tools but share our prefix; never reported as typos. */
+const FOREIGN = new Set(['QRFORGE_REQUIRE_SERVICES']);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = new Set(VARIABLES.map((v) => v.name));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('QRFORGE_') && !known.has(name) && !FOREIGN.has(name)) {
+      throw new Error(
+        `${name} is not a QR Forge setting (known: ${[...known].filter((k) => k.startsWith('QRFORGE_')).join(', ')})`,
+      );
+    }
+  }
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const v of VARIABLES) config[v.key] = v.parse(env[v.name] ?? v.default);
+  return config as Config;
+}
+
+/** `.env.example`: every variable with its default and what it does. */
+export function envExample(): string {
+  const lines = [
+    '# QR Forge settings: every variable with its default. Generated from packages/server/src/config.ts.',
+    '',
+  ];
+  for (const v of VARIABLES) lines.push(`# ${v.description}`, `${v.name}=${v.default}`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,65 @@
+/**
+ * The error catalogue: every error the API returns has a stable code, an HTTP status and a title.
+ * Bodies are RFC 9457 problem+json: { type, title, status, detail, code, requestId, ...extra }.
+ * Codes are listed in docs/errors.md and never reused.
+ */
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_ERR_REQUEST: { status: 400, title: 'The request is not valid' },
+  AUTH_ERR_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  AUTH_ERR_FORBIDDEN: { status: 403, title: 'Not allowed for this role' },
+  HTTP_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  HTTP_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  HTTP_ERR_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
+  HTTP_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  HTTP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  QR_ERR_ARGUMENT: { status: 422, title: 'A QR option is out of range' },
+  QR_ERR_CAPACITY: { status: 422, title: 'The data does not fit in a QR code' },
+  HTTP_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  SERVER_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  SERVER_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    /** Extra members for the problem body (e.g. `errors` for validation). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'AppError';
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  [member: string]: unknown;
+}
+
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  requestId: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  const { status, title } = ERROR_CATALOGUE[code];
+  return {
+    type: `urn:qrforge:error:${code.toLowerCase()}`,
+    title,
+    status,
+    detail,
+    code,
+    requestId,
+    ...extra,
+  };
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { envExample, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults: port 8000, PGlite in ./data, all modules', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      host: 'localhost',
+      dataDir: './data',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      modules: ['generate', 'inventory', 'engraving', 'scanning'],
+      bodyLimitBytes: 1048576,
+      requestTimeoutMs: 30000,
+      shutdownTimeoutMs: 25000,
+      corsOrigins: [],
+    });
+  });
+
+  it('reads values and module lists', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgres://u@db:5432/qr',
+      QRFORGE_MODULES: 'generate, scanning',
+      QRFORGE_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/qr');
+    expect(config.modules).toEqual(['generate', 'scanning']);
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT="eighty" is invalid: expected an integer/],
+    [{ PORT: '70000' }, /^PORT="70000" is invalid/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL="mysql:\/\/x" is invalid/],
+    [{ QRFORGE_MODULES: 'generate,laser' }, /^QRFORGE_MODULES="generate,laser" is invalid/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid/],
+    [{ QRFORGE_CORS_ORIGINS: '*' }, /^QRFORGE_CORS_ORIGINS="\*" is invalid/],
+    [{ QRFORGE_BODY_LIMT_BYTES: '10' }, /^QRFORGE_BODY_LIMT_BYTES is not a QR Forge setting/],
+  ])('stops on %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('.env.example lists every variable with its default (regenerate with npm run generate)', () => {
+    expect(readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')).toBe(
+      envExample(),
+    );
+  });
+});

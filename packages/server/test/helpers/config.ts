@@ -1,0 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+
+/** Defaults with silent logs and a fresh data folder. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ LOG_LEVEL: 'silent' }),
+    dataDir: mkdtempSync(join(tmpdir(), 'qrforge-test-')),
+    ...overrides,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Real services for integration tests. When one is absent the tests that need it are skipped with
+ * a visible message, except under QRFORGE_REQUIRE_SERVICES=1 (CI), where absence is a failure.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const POSTGRES_ADMIN_URL =
+  process.env.QRFORGE_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const REQUIRED = process.env.QRFORGE_REQUIRE_SERVICES === '1';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const postgresAvailable = await (async () => {
+  const ok = await reachable(POSTGRES_ADMIN_URL);
+  if (!ok && REQUIRED)
+    throw new Error(
+      `PostgreSQL is required (QRFORGE_REQUIRE_SERVICES=1) but ${POSTGRES_ADMIN_URL} does not answer`,
+    );
+  if (!ok)
+    console.warn(
+      `\n  ⚠ PostgreSQL at ${POSTGRES_ADMIN_URL} is not reachable: its tests are SKIPPED\n`,
+    );
+  return ok;
+})();
+
+/** A fresh database for one test file; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `qrforge_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
