@@ -16,6 +16,13 @@ import { registerProblemHandlers, sendProblem } from './platform/http/problem-ha
 import { registerHealth, type Health } from './platform/observability/health.js';
 import { registerMetrics, type Metrics } from './platform/observability/metrics.js';
 import type { DatabaseHandle } from './platform/db/database.js';
+import { AccessTokens } from './platform/auth/access-tokens.js';
+import { Guard } from './platform/auth/guard.js';
+import { LoginThrottle } from './platform/auth/login-throttle.js';
+import { loadSigningSecret } from './platform/auth/secrets.js';
+import { accountRoutes } from './platform/accounts/routes.js';
+import { AccountService } from './platform/accounts/service.js';
+import { ProblemSchema } from './platform/http/problem-schema.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -27,6 +34,8 @@ export interface App {
   server: FastifyInstance;
   health: Health;
   metrics: Metrics;
+  /** Present when the app has a database. */
+  accounts?: AccountService;
 }
 
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
@@ -98,16 +107,43 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         description:
           'Generate, track, engrave and scan QR codes. Errors are RFC 9457 problem+json with a stable `code`.',
       },
-      tags: [{ name: 'health', description: 'Liveness and readiness' }],
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'auth', description: 'Sign-in, tokens, password' },
+        { name: 'users', description: "The tenant's users and roles" },
+        { name: 'api-keys', description: "The tenant's API keys" },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
     },
   });
+  server.addSchema(ProblemSchema);
   await server.register(swaggerUi, { routePrefix: '/docs' });
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
   const health = registerHealth(server);
+  let accounts: AccountService | undefined;
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
+    const tokens = new AccessTokens(
+      loadSigningSecret(config.jwtSecret, config.dataDir),
+      config.accessTokenTtlSeconds,
+    );
+    accounts = new AccountService(database.db, tokens, config.refreshTokenTtlDays * 86_400_000);
+    const throttle = new LoginThrottle({
+      maxFailures: config.loginMaxFailures,
+      windowMs: config.loginWindowSeconds * 1000,
+    });
+    await server.register(accountRoutes, {
+      accounts,
+      guard: new Guard(tokens, accounts),
+      throttle,
+    });
   }
-  return { server, health, metrics };
+  return { server, health, metrics, accounts };
 }

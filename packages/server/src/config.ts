@@ -22,6 +22,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   corsOrigins: string[];
   otlpEndpoint: string | undefined;
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
 }
 
 interface Variable<K extends keyof Config> {
@@ -185,6 +192,65 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'OpenTelemetry OTLP endpoint for traces (e.g. http://jaeger:4318). Empty: tracing off.',
     parse: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+  },
+  {
+    name: 'QRFORGE_JWT_SECRET',
+    key: 'jwtSecret',
+    default: '',
+    description:
+      'Secret that signs access tokens (32+ characters; set it when several processes serve). Empty: generated once into <QRFORGE_DATA_DIR>/jwt-secret.',
+    parse: (raw) => {
+      if (raw !== '' && raw.length < 32)
+        throw new ConfigError('QRFORGE_JWT_SECRET', '(hidden)', 'at least 32 characters');
+      return raw || undefined;
+    },
+  },
+  {
+    name: 'QRFORGE_ACCESS_TOKEN_TTL_SECONDS',
+    key: 'accessTokenTtlSeconds',
+    default: '900',
+    description: 'Lifetime of access tokens (at most 15 minutes).',
+    parse: integer('QRFORGE_ACCESS_TOKEN_TTL_SECONDS', 30, 900),
+  },
+  {
+    name: 'QRFORGE_REFRESH_TOKEN_TTL_DAYS',
+    key: 'refreshTokenTtlDays',
+    default: '30',
+    description: 'Lifetime of refresh tokens.',
+    parse: integer('QRFORGE_REFRESH_TOKEN_TTL_DAYS', 1, 365),
+  },
+  {
+    name: 'QRFORGE_LOGIN_MAX_FAILURES',
+    key: 'loginMaxFailures',
+    default: '10',
+    description: 'Failed sign-ins allowed per account and per IP within the window before 429.',
+    parse: integer('QRFORGE_LOGIN_MAX_FAILURES', 1, 1000),
+  },
+  {
+    name: 'QRFORGE_LOGIN_WINDOW_SECONDS',
+    key: 'loginWindowSeconds',
+    default: '900',
+    description: 'Window for counting failed sign-ins.',
+    parse: integer('QRFORGE_LOGIN_WINDOW_SECONDS', 1, 86_400),
+  },
+  {
+    name: 'QRFORGE_ADMIN_EMAIL',
+    key: 'adminEmail',
+    default: '',
+    description: 'First start with no users: the admin to create. Empty: admin@localhost.',
+    parse: (raw) => {
+      if (raw !== '' && !/^[^\s@]+@[^\s@]+$/.test(raw))
+        throw new ConfigError('QRFORGE_ADMIN_EMAIL', raw, 'an e-mail address');
+      return raw || undefined;
+    },
+  },
+  {
+    name: 'QRFORGE_ADMIN_PASSWORD',
+    key: 'adminPassword',
+    default: '',
+    description:
+      "First start with no users: the admin's password. Empty: a generated one, printed once.",
+    parse: (raw) => raw || undefined,
   },
 ];
 

@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 /**
  * The `qrforge` command.
- *   qrforge serve     HTTP API (and, with the embedded defaults, migrations first)
- *   qrforge migrate   apply database migrations (needed before `serve` on PostgreSQL)
+ *   qrforge serve           HTTP API (and, with the embedded defaults, migrations first)
+ *   qrforge migrate         apply database migrations (needed before `serve` on PostgreSQL)
+ *   qrforge user add        add a user to a tenant (creating the tenant if new)
+ *   qrforge apikey create   create an API key for a tenant; prints it once
  */
 import { parseArgs } from 'node:util';
-import { buildApp } from './app.js';
+import { buildApp, type App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './platform/db/database.js';
+import type { Role } from './platform/db/schema.js';
 
 const HELP = `Usage: qrforge <command>
 
 Commands:
-  serve     serve the API on HOST:PORT (default localhost:8000)
-  migrate   apply database migrations
-  help      show this help
+  serve                     serve the API on HOST:PORT (default localhost:8000)
+  migrate                   apply database migrations
+  user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
+  apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
+  help                      show this help
 
 Settings come from the environment; see .env.example.
 `;
@@ -24,8 +29,16 @@ async function serve(config: Config): Promise<void> {
   // Embedded PGlite belongs to this process alone, so migrating at start is safe; on PostgreSQL
   // several processes start at once, so migrations are a separate step (qrforge migrate).
   if (database.engine === 'pglite') await database.migrate();
-  const { server, health } = await buildApp(config, { database });
+  const { server, health, accounts } = await buildApp(config, { database });
   server.addHook('onClose', () => database.close());
+  const admin = await accounts!.ensureAdmin(config.adminEmail, config.adminPassword);
+  if (admin?.generatedPassword) {
+    // Shown once, on the console only: it is not stored anywhere in clear.
+    process.stdout.write(
+      `\nFirst start: created tenant "default" and admin ${admin.email} with password:\n\n    ${admin.generatedPassword}\n\n` +
+        `Sign in with POST /api/v1/auth/login and change it with POST /api/v1/auth/password.\n\n`,
+    );
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -61,9 +74,69 @@ async function migrate(config: Config): Promise<void> {
   }
 }
 
+async function withAccounts<T>(
+  config: Config,
+  work: (accounts: NonNullable<App['accounts']>) => Promise<T>,
+): Promise<T> {
+  const database = await openDatabase(config);
+  try {
+    if (database.engine === 'pglite') await database.migrate();
+    const { server, accounts } = await buildApp({ ...config, logLevel: 'silent' }, { database });
+    await server.close();
+    return await work(accounts!);
+  } finally {
+    await database.close();
+  }
+}
+
+const ACCOUNT_OPTIONS = {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  tenant: { type: 'string', default: 'default' },
+  role: { type: 'string', default: 'admin' },
+  name: { type: 'string' },
+} as const;
+
+async function tenantId(accounts: NonNullable<App['accounts']>, slug: string): Promise<string> {
+  return ((await accounts.tenantBySlug(slug)) ?? (await accounts.createTenant(slug, slug))).id;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: ACCOUNT_OPTIONS,
+  });
   const [command = 'help'] = positionals;
+  const role = values.role as Role;
+  if (command === 'user' && positionals[1] === 'add') {
+    if (!values.email || !values.password) throw new Error('user add needs --email and --password');
+    const user = await withAccounts(loadConfig(), async (accounts) =>
+      accounts.addUser({
+        email: values.email!,
+        password: values.password,
+        role,
+        tenantId: await tenantId(accounts, values.tenant),
+      }),
+    );
+    process.stdout.write(`user ${user.email} is ${role} of tenant ${values.tenant}\n`);
+    return;
+  }
+  if (command === 'apikey' && positionals[1] === 'create') {
+    if (!values.name) throw new Error('apikey create needs --name');
+    const key = await withAccounts(loadConfig(), async (accounts) =>
+      accounts.createApiKey({
+        name: values.name!,
+        role,
+        tenantId: await tenantId(accounts, values.tenant),
+      }),
+    );
+    process.stdout.write(`${key.key}\n`);
+    process.stderr.write(
+      `API key "${key.name}" (${role}, tenant ${values.tenant}); shown once, store it now.\n`,
+    );
+    return;
+  }
   if (command === 'help' || command === '--help') {
     process.stdout.write(HELP);
     return;

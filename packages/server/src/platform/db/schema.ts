@@ -3,7 +3,16 @@
  * are generated from it with `npm run db:generate` (drizzle-kit); a test fails when they are stale.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** A tenant is a production line: every record below belongs to exactly one. */
 export const tenants = pgTable('tenants', {
@@ -41,5 +50,51 @@ export const memberships = pgTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.tenantId] }),
     check('memberships_role', sql`${t.role} in ('admin', 'operator', 'viewer')`),
+  ],
+);
+
+/**
+ * Refresh tokens, stored as SHA-256 hashes. Each login starts a family; every refresh replaces the
+ * token with a new one of the same family. Presenting a replaced token again means it was stolen:
+ * the whole family is revoked.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: uuid('family_id').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set when this token was exchanged for the next one. */
+    replacedAt: timestamp('replaced_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('refresh_tokens_family').on(t.familyId), index('refresh_tokens_user').on(t.userId)],
+);
+
+/** API keys: shown once, stored as SHA-256 hashes, bound to one tenant and one role. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** First characters of the key, to recognise it in lists. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    role: text('role').$type<Role>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('api_keys_tenant').on(t.tenantId),
+    check('api_keys_role', sql`${t.role} in ('admin', 'operator', 'viewer')`),
   ],
 );

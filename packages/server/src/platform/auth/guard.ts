@@ -1,0 +1,109 @@
+/**
+ * Who is calling: a user (bearer access token, tenant chosen with X-Tenant-Id when they belong to
+ * several) or an API key (X-API-Key, bound to one tenant and role). Routes declare the least role
+ * they need; roles are ordered viewer < operator < admin. A tenant the caller does not belong to
+ * answers 404, as if it did not exist.
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { AppError } from '../../errors.js';
+import type { Role } from '../db/schema.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { AccountService } from '../accounts/service.js';
+
+export interface Principal {
+  kind: 'user' | 'api-key';
+  userId: string | null;
+  apiKeyId: string | null;
+  tenantId: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    /** The signed-in user, also on routes that need no tenant. */
+    userId?: string;
+  }
+}
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+export class Guard {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly accounts: AccountService,
+  ) {}
+
+  /** preHandler: any signed-in user, no tenant needed (e.g. /auth/me). */
+  readonly user: preHandlerAsyncHookHandler = async (request) => {
+    request.userId = await this.userFromBearer(request);
+  };
+
+  /** preHandler: a caller with at least `role` in the current tenant. */
+  role(role: Role): preHandlerAsyncHookHandler {
+    return async (request: FastifyRequest, _reply: FastifyReply) => {
+      const principal = await this.principal(request);
+      if (RANK[principal.role] < RANK[role]) {
+        throw new AppError(
+          'AUTH_ERR_FORBIDDEN',
+          `This needs the ${role} role; you have ${principal.role}`,
+        );
+      }
+      request.principal = principal;
+    };
+  }
+
+  private async principal(request: FastifyRequest): Promise<Principal> {
+    const key = request.headers['x-api-key'];
+    if (typeof key === 'string' && key) {
+      const found = await this.accounts.authenticateApiKey(key);
+      if (!found)
+        throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'The API key is invalid or revoked');
+      return {
+        kind: 'api-key',
+        userId: null,
+        apiKeyId: found.apiKeyId,
+        tenantId: found.tenantId,
+        role: found.role,
+      };
+    }
+    const userId = await this.userFromBearer(request);
+    request.userId = userId;
+    const memberships = await this.accounts.membershipsOf(userId);
+    const wanted = request.headers['x-tenant-id'];
+    let membership;
+    if (typeof wanted === 'string' && wanted) {
+      membership = memberships.find((m) => m.tenantId === wanted || m.slug === wanted);
+      if (!membership) throw new AppError('HTTP_ERR_NOT_FOUND', `No tenant "${wanted}"`);
+    } else if (memberships.length === 1) {
+      membership = memberships[0];
+    } else {
+      throw new AppError(
+        'VALIDATION_ERR_REQUEST',
+        'Choose a tenant with the X-Tenant-Id header (ID or slug)',
+      );
+    }
+    return {
+      kind: 'user',
+      userId,
+      apiKeyId: null,
+      tenantId: membership.tenantId,
+      role: membership.role,
+    };
+  }
+
+  private async userFromBearer(request: FastifyRequest): Promise<string> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\w.-]+)$/i.exec(header) : null;
+    if (!match)
+      throw new AppError(
+        'AUTH_ERR_UNAUTHENTICATED',
+        'Sign in: send Authorization: Bearer <access token> or X-API-Key',
+      );
+    const claims = await this.tokens.verify(match[1]);
+    const user = claims && (await this.accounts.activeUser(claims.sub));
+    if (!user)
+      throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'The access token is invalid or expired');
+    return user.id;
+  }
+}
