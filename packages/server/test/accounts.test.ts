@@ -16,7 +16,8 @@ import { ENGINES } from './helpers/engines.js';
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 const PASSWORD = 'correct horse battery staple';
 
-describe.each(ENGINES)('accounts on $engine', ({ available, open }) => {
+describe.each(ENGINES)('accounts on $engine', (engine) => {
+  const { available } = engine;
   let app: App;
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
@@ -39,7 +40,7 @@ describe.each(ENGINES)('accounts on $engine', ({ available, open }) => {
 
   beforeAll(async () => {
     if (!available) return;
-    const opened = await open();
+    const opened = await engine.open();
     handle = opened.handle;
     cleanup = opened.cleanup;
     app = await buildApp(
@@ -117,8 +118,8 @@ describe.each(ENGINES)('accounts on $engine', ({ available, open }) => {
     'rejects forged, alg=none, expired, wrong-audience tokens and refresh tokens used as access tokens',
     async () => {
       const { accessToken, refreshToken } = await tokenOf('admin@a.test');
-      const sub = JSON.parse(new TextDecoder().decode(base64url.decode(accessToken.split('.')[1])))
-        .sub as string;
+      const payload = new TextDecoder().decode(base64url.decode(accessToken.split('.')[1]));
+      const { sub } = JSON.parse(payload) as { sub: string };
       const key = new TextEncoder().encode(SECRET);
       const sign = (claims: Record<string, unknown>, secret = key) =>
         new SignJWT({ typ: 'access', ...claims })
