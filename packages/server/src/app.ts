@@ -12,7 +12,11 @@ import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { registerProblemHandlers, sendProblem } from './platform/http/problem-handler.js';
+import {
+  registerNotFound,
+  registerProblemHandlers,
+  sendProblem,
+} from './platform/http/problem-handler.js';
 import { registerHealth, type Health } from './platform/observability/health.js';
 import { registerMetrics, type Metrics } from './platform/observability/metrics.js';
 import type { DatabaseHandle } from './platform/db/database.js';
@@ -23,11 +27,15 @@ import { loadSigningSecret } from './platform/auth/secrets.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
+import { registerRateLimit } from './platform/http/rate-limit.js';
+import type { Redis } from 'ioredis';
 
 export const API_VERSION = '0.1.0';
 
 export interface AppDependencies {
   database?: DatabaseHandle;
+  /** Shared Redis (rate limits); the caller owns and closes it. */
+  redis?: Redis;
 }
 
 export interface App {
@@ -98,6 +106,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
 
+  await registerRateLimit(server, {
+    max: config.rateLimitMax,
+    windowMs: config.rateLimitWindowSeconds * 1000,
+    redis: deps.redis,
+  });
+  registerNotFound(server, server.rateLimit());
+
   await server.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -126,6 +141,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
   const health = registerHealth(server);
+  if (deps.redis) {
+    const redis = deps.redis;
+    health.addCheck({ name: 'redis', check: async () => void (await redis.ping()) });
+  }
   let accounts: AccountService | undefined;
   if (deps.database) {
     const database = deps.database;

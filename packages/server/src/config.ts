@@ -29,6 +29,8 @@ export interface Config {
   loginWindowSeconds: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
+  rateLimitMax: number;
+  rateLimitWindowSeconds: number;
 }
 
 interface Variable<K extends keyof Config> {
@@ -251,6 +253,21 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       "First start with no users: the admin's password. Empty: a generated one, printed once.",
     parse: (raw) => raw || undefined,
+  },
+  {
+    name: 'QRFORGE_RATE_LIMIT_MAX',
+    key: 'rateLimitMax',
+    default: '600',
+    description:
+      'Requests allowed per API key, access token or (anonymous) IP in each window; over it, 429.',
+    parse: integer('QRFORGE_RATE_LIMIT_MAX', 1, 1_000_000),
+  },
+  {
+    name: 'QRFORGE_RATE_LIMIT_WINDOW_SECONDS',
+    key: 'rateLimitWindowSeconds',
+    default: '60',
+    description: 'Rate-limit window.',
+    parse: integer('QRFORGE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400),
   },
 ];
 

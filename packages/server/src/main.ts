@@ -7,6 +7,7 @@
  *   qrforge apikey create   create an API key for a tenant; prints it once
  */
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { buildApp, type App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -29,8 +30,14 @@ async function serve(config: Config): Promise<void> {
   // Embedded PGlite belongs to this process alone, so migrating at start is safe; on PostgreSQL
   // several processes start at once, so migrations are a separate step (qrforge migrate).
   if (database.engine === 'pglite') await database.migrate();
-  const { server, health, accounts } = await buildApp(config, { database });
-  server.addHook('onClose', () => database.close());
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  const { server, health, accounts } = await buildApp(config, { database, redis });
+  server.addHook('onClose', async () => {
+    await database.close();
+    redis?.disconnect();
+  });
   const admin = await accounts!.ensureAdmin(config.adminEmail, config.adminPassword);
   if (admin?.generatedPassword) {
     // Shown once, on the console only: it is not stored anywhere in clear.

@@ -54,3 +54,30 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     },
   };
 }
+
+export const REDIS_URL = process.env.QRFORGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const redisAvailable = await (async () => {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
+  let ok = false;
+  try {
+    await client.connect();
+    ok = (await client.ping()) === 'PONG';
+  } catch {
+    ok = false;
+  } finally {
+    client.disconnect();
+  }
+  if (!ok && REQUIRED)
+    throw new Error(
+      `Redis is required (QRFORGE_REQUIRE_SERVICES=1) but ${REDIS_URL} does not answer`,
+    );
+  if (!ok) console.warn(`\n  ⚠ Redis at ${REDIS_URL} is not reachable: its tests are SKIPPED\n`);
+  return ok;
+})();

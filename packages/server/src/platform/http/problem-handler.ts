@@ -3,7 +3,13 @@
  * name each field, Fastify's own errors keep their status, QR engine errors become 422, anything
  * unknown becomes a generic 500 whose stack goes to the log, never to the client.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import { AppError, ERROR_CATALOGUE, problem, type ErrorCode } from '../../errors.js';
 
 interface FieldError {
@@ -83,8 +89,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       'An internal error occurred; the request ID identifies it in the logs.',
     );
   });
+}
 
-  app.setNotFoundHandler((request, reply) =>
+/** 404 for unknown routes; rate-limited like the rest (scanners probe unknown paths). */
+export function registerNotFound(
+  app: FastifyInstance,
+  preHandler?: preHandlerAsyncHookHandler,
+): void {
+  app.setNotFoundHandler({ preHandler }, (request, reply) =>
     sendProblem(
       reply,
       request,
