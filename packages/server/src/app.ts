@@ -25,6 +25,7 @@ import { Guard } from './platform/auth/guard.js';
 import { LoginThrottle } from './platform/auth/login-throttle.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { accountRoutes } from './platform/accounts/routes.js';
+import { auditRoutes } from './platform/audit/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
@@ -127,6 +128,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'auth', description: 'Sign-in, tokens, password' },
         { name: 'users', description: "The tenant's users and roles" },
         { name: 'api-keys', description: "The tenant's API keys" },
+        { name: 'audit', description: 'Hash-chained audit trail' },
       ],
       components: {
         securitySchemes: {
@@ -158,11 +160,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       maxFailures: config.loginMaxFailures,
       windowMs: config.loginWindowSeconds * 1000,
     });
-    await server.register(accountRoutes, {
-      accounts,
-      guard: new Guard(tokens, accounts),
-      throttle,
-    });
+    const guard = new Guard(tokens, accounts);
+    await server.register(accountRoutes, { accounts, guard, throttle });
+    await server.register(auditRoutes, { db: database.db, guard });
   }
   return { server, health, metrics, accounts };
 }

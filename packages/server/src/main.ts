@@ -5,6 +5,7 @@
  *   qrforge migrate         apply database migrations (needed before `serve` on PostgreSQL)
  *   qrforge user add        add a user to a tenant (creating the tenant if new)
  *   qrforge apikey create   create an API key for a tenant; prints it once
+ *   qrforge audit verify    check the audit trail's hash chains
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -12,6 +13,8 @@ import { buildApp, type App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './platform/db/database.js';
 import type { Role } from './platform/db/schema.js';
+import { verifyAuditChains } from './platform/audit/audit.js';
+import { passwordProblem } from './platform/auth/passwords.js';
 
 const HELP = `Usage: qrforge <command>
 
@@ -20,6 +23,7 @@ Commands:
   migrate                   apply database migrations
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
+  audit verify              check every audit hash chain; exit 1 when one is broken
   help                      show this help
 
 Settings come from the environment; see .env.example.
@@ -118,6 +122,9 @@ async function main(argv: string[]): Promise<void> {
   const role = values.role as Role;
   if (command === 'user' && positionals[1] === 'add') {
     if (!values.email || !values.password) throw new Error('user add needs --email and --password');
+    // Check the password before anything is created (the tenant, say).
+    const weak = passwordProblem(values.password, values.email);
+    if (weak) throw new Error(`The password ${weak}`);
     const user = await withAccounts(loadConfig(), async (accounts) =>
       accounts.addUser({
         email: values.email!,
@@ -127,6 +134,22 @@ async function main(argv: string[]): Promise<void> {
       }),
     );
     process.stdout.write(`user ${user.email} is ${role} of tenant ${values.tenant}\n`);
+    return;
+  }
+  if (command === 'audit' && positionals[1] === 'verify') {
+    const config = loadConfig();
+    const database = await openDatabase(config);
+    try {
+      const report = await verifyAuditChains(database.db);
+      for (const b of report.broken)
+        process.stdout.write(`BROKEN chain ${b.chain} at entry ${b.id}: ${b.reason}\n`);
+      process.stdout.write(
+        `${report.entries} entries in ${report.chains} chains: ${report.broken.length ? 'TAMPERED' : 'intact'}\n`,
+      );
+      process.exitCode = report.broken.length ? 1 : 0;
+    } finally {
+      await database.close();
+    }
     return;
   }
   if (command === 'apikey' && positionals[1] === 'create') {

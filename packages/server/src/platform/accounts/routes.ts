@@ -9,6 +9,7 @@ import type { Guard } from '../auth/guard.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { AccountService } from './service.js';
 import * as S from './schemas.js';
+import { requestAuditContext } from '../audit/audit.js';
 import { PROBLEM_RESPONSES } from '../http/problem-schema.js';
 
 export interface AccountRoutesOptions {
@@ -52,7 +53,7 @@ export async function accountRoutes(
         throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'Wrong e-mail or password');
       }
       throttle.succeed(keys[0]);
-      return accounts.startSession(user.id);
+      return accounts.startSession(user.id, requestAuditContext(request));
     },
   );
 
@@ -66,7 +67,7 @@ export async function accountRoutes(
         response: { 200: S.TokenPairReply, ...problems },
       },
     },
-    async (request) => accounts.refresh(request.body.refreshToken),
+    async (request) => accounts.refresh(request.body.refreshToken, requestAuditContext(request)),
   );
 
   api.post(
@@ -80,7 +81,7 @@ export async function accountRoutes(
       },
     },
     async (request, reply) => {
-      await accounts.logout(request.body.refreshToken);
+      await accounts.logout(request.body.refreshToken, requestAuditContext(request));
       return reply.code(204).send(null);
     },
   );
@@ -117,6 +118,7 @@ export async function accountRoutes(
         request.userId!,
         request.body.currentPassword,
         request.body.newPassword,
+        requestAuditContext(request),
       );
       return reply.code(204).send(null);
     },
@@ -134,10 +136,10 @@ export async function accountRoutes(
       },
     },
     async (request, reply) => {
-      const user = await accounts.addUser({
-        ...request.body,
-        tenantId: request.principal!.tenantId,
-      });
+      const user = await accounts.addUser(
+        { ...request.body, tenantId: request.principal!.tenantId },
+        requestAuditContext(request),
+      );
       return reply.code(201).send(user);
     },
   );
@@ -159,6 +161,7 @@ export async function accountRoutes(
         request.principal!.tenantId,
         request.params.id,
         request.body.disabled,
+        requestAuditContext(request),
       );
       if (!found)
         throw new AppError('HTTP_ERR_NOT_FOUND', `No user ${request.params.id} in this tenant`);
@@ -196,11 +199,14 @@ export async function accountRoutes(
       },
     },
     async (request, reply) => {
-      const created = await accounts.createApiKey({
-        ...request.body,
-        tenantId: request.principal!.tenantId,
-        createdBy: request.principal!.userId ?? undefined,
-      });
+      const created = await accounts.createApiKey(
+        {
+          ...request.body,
+          tenantId: request.principal!.tenantId,
+          createdBy: request.principal!.userId ?? undefined,
+        },
+        requestAuditContext(request),
+      );
       return reply.code(201).send({ ...created, createdAt: created.createdAt.toISOString() });
     },
   );
@@ -217,7 +223,13 @@ export async function accountRoutes(
       },
     },
     async (request, reply) => {
-      if (!(await accounts.revokeApiKey(request.principal!.tenantId, request.params.id))) {
+      if (
+        !(await accounts.revokeApiKey(
+          request.principal!.tenantId,
+          request.params.id,
+          requestAuditContext(request),
+        ))
+      ) {
         throw new AppError(
           'HTTP_ERR_NOT_FOUND',
           `No active API key ${request.params.id} in this tenant`,

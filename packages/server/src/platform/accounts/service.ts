@@ -17,6 +17,7 @@ import {
   type Role,
 } from '../db/schema.js';
 import type { AccessTokens } from '../auth/access-tokens.js';
+import { recordAudit, SYSTEM_CONTEXT, type AuditContext } from '../audit/audit.js';
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
 
 export interface Membership {
@@ -52,12 +53,22 @@ export class AccountService {
   async createTenant(
     slug: string,
     name: string,
+    ctx: AuditContext = SYSTEM_CONTEXT,
   ): Promise<{ id: string; slug: string; name: string }> {
-    const existing = await this.db.select().from(tenants).where(eq(tenants.slug, slug));
-    if (existing.length)
-      throw new AppError('ACCOUNT_ERR_CONFLICT', `A tenant with slug "${slug}" exists`);
-    const [tenant] = await this.db.insert(tenants).values({ slug, name }).returning();
-    return { id: tenant.id, slug: tenant.slug, name: tenant.name };
+    return this.db.transaction(async (tx) => {
+      const existing = await tx.select().from(tenants).where(eq(tenants.slug, slug));
+      if (existing.length)
+        throw new AppError('ACCOUNT_ERR_CONFLICT', `A tenant with slug "${slug}" exists`);
+      const [tenant] = await tx.insert(tenants).values({ slug, name }).returning();
+      await recordAudit(tx, ctx, {
+        action: 'tenant.create',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        summary: { slug, name },
+        tenantId: tenant.id,
+      });
+      return { id: tenant.id, slug: tenant.slug, name: tenant.name };
+    });
   }
 
   async tenantBySlug(slug: string) {
@@ -66,33 +77,43 @@ export class AccountService {
   }
 
   /** Creates the user if new (with the password) and gives them `role` in the tenant. */
-  async addUser(input: {
-    email: string;
-    password?: string;
-    tenantId: string;
-    role: Role;
-  }): Promise<{ id: string; email: string }> {
+  async addUser(
+    input: { email: string; password?: string; tenantId: string; role: Role },
+    ctx: AuditContext = SYSTEM_CONTEXT,
+  ): Promise<{ id: string; email: string }> {
     const email = input.email.trim().toLowerCase();
     if (!ROLES.includes(input.role))
       throw new AppError('VALIDATION_ERR_REQUEST', `role must be one of ${ROLES.join(', ')}`);
-    let [user] = await this.db.select().from(users).where(eq(users.email, email));
-    if (!user) {
+    // Hash before the transaction: it takes ~100 ms of CPU and needs no lock.
+    const [existing] = await this.db.select().from(users).where(eq(users.email, email));
+    let passwordHash: string | undefined;
+    if (!existing) {
       if (!input.password)
         throw new AppError('VALIDATION_ERR_REQUEST', 'password is required for a new user');
       this.checkPassword(input.password, email);
-      [user] = await this.db
-        .insert(users)
-        .values({ email, passwordHash: await hashPassword(input.password) })
-        .returning();
+      passwordHash = await hashPassword(input.password);
     }
-    await this.db
-      .insert(memberships)
-      .values({ userId: user.id, tenantId: input.tenantId, role: input.role })
-      .onConflictDoUpdate({
-        target: [memberships.userId, memberships.tenantId],
-        set: { role: input.role },
+    return this.db.transaction(async (tx) => {
+      let [user] = await tx.select().from(users).where(eq(users.email, email));
+      const created = !user;
+      if (!user)
+        [user] = await tx.insert(users).values({ email, passwordHash: passwordHash! }).returning();
+      await tx
+        .insert(memberships)
+        .values({ userId: user.id, tenantId: input.tenantId, role: input.role })
+        .onConflictDoUpdate({
+          target: [memberships.userId, memberships.tenantId],
+          set: { role: input.role },
+        });
+      await recordAudit(tx, ctx, {
+        action: 'user.add',
+        targetType: 'user',
+        targetId: user.id,
+        summary: { email, role: input.role, created },
+        tenantId: input.tenantId,
       });
-    return { id: user.id, email: user.email };
+      return { id: user.id, email: user.email };
+    });
   }
 
   /**
@@ -152,15 +173,23 @@ export class AccountService {
   }
 
   /** A new token family for a user who just proved their password. */
-  async startSession(userId: string): Promise<TokenPair> {
-    return this.issue(userId, randomUUID());
+  async startSession(userId: string, ctx: AuditContext): Promise<TokenPair> {
+    return this.db.transaction(async (tx) => {
+      const pair = await this.issue(tx, userId, randomUUID());
+      await recordAudit(
+        tx,
+        { ...ctx, actorType: 'user', actorId: userId },
+        { action: 'auth.login', targetType: 'user', targetId: userId, summary: {} },
+      );
+      return pair;
+    });
   }
 
   /**
    * Exchanges a refresh token for a new pair. A token that was already exchanged (or revoked) is
    * refused, and if it had been exchanged its whole family is revoked: someone else holds it.
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, ctx: AuditContext): Promise<TokenPair> {
     const invalid = new AppError(
       'AUTH_ERR_UNAUTHENTICATED',
       'The refresh token is invalid, expired or revoked',
@@ -170,88 +199,144 @@ export class AccountService {
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, sha256(refreshToken)));
     if (!row) throw invalid;
+    const userCtx: AuditContext = { ...ctx, actorType: 'user', actorId: row.userId };
     if (row.replacedAt || row.revokedAt) {
-      if (row.replacedAt) await this.revokeFamily(row.familyId);
+      if (row.replacedAt)
+        await this.revokeFamily(row.familyId, row.userId, userCtx, 'auth.refresh_reused');
       throw invalid;
     }
     if (row.expiresAt.getTime() <= Date.now() || !(await this.activeUser(row.userId)))
       throw invalid;
-    // Mark replaced only if still current: two concurrent refreshes cannot both succeed.
-    const claimed = await this.db
-      .update(refreshTokens)
-      .set({ replacedAt: new Date() })
-      .where(
-        and(
-          eq(refreshTokens.id, row.id),
-          isNull(refreshTokens.replacedAt),
-          isNull(refreshTokens.revokedAt),
-        ),
-      )
-      .returning({ id: refreshTokens.id });
-    if (!claimed.length) {
-      await this.revokeFamily(row.familyId);
+    const pair = await this.db.transaction(async (tx) => {
+      // Mark replaced only if still current: two concurrent refreshes cannot both succeed.
+      const claimed = await tx
+        .update(refreshTokens)
+        .set({ replacedAt: new Date() })
+        .where(
+          and(
+            eq(refreshTokens.id, row.id),
+            isNull(refreshTokens.replacedAt),
+            isNull(refreshTokens.revokedAt),
+          ),
+        )
+        .returning({ id: refreshTokens.id });
+      if (!claimed.length) return undefined;
+      const next = await this.issue(tx, row.userId, row.familyId);
+      await recordAudit(tx, userCtx, {
+        action: 'auth.refresh',
+        targetType: 'user',
+        targetId: row.userId,
+        summary: { family: row.familyId },
+      });
+      return next;
+    });
+    if (!pair) {
+      await this.revokeFamily(row.familyId, row.userId, userCtx, 'auth.refresh_reused');
       throw invalid;
     }
-    return this.issue(row.userId, row.familyId);
+    return pair;
   }
 
-  async logout(refreshToken: string): Promise<void> {
+  async logout(refreshToken: string, ctx: AuditContext): Promise<void> {
     const [row] = await this.db
       .select()
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, sha256(refreshToken)));
-    if (row) await this.revokeFamily(row.familyId);
+    if (row)
+      await this.revokeFamily(
+        row.familyId,
+        row.userId,
+        { ...ctx, actorType: 'user', actorId: row.userId },
+        'auth.logout',
+      );
   }
 
-  async changePassword(userId: string, current: string, next: string): Promise<void> {
+  async changePassword(
+    userId: string,
+    current: string,
+    next: string,
+    ctx: AuditContext,
+  ): Promise<void> {
     const [user] = await this.db.select().from(users).where(eq(users.id, userId));
     if (!user || !(await verifyPassword(current, user.passwordHash))) {
       throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'The current password is wrong');
     }
     this.checkPassword(next, user.email);
-    await this.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(next) })
-      .where(eq(users.id, userId));
-    await this.revokeAllSessions(userId);
+    const passwordHash = await hashPassword(next);
+    await this.db.transaction(async (tx) => {
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+      await this.revokeAllSessions(tx, userId);
+      await recordAudit(tx, ctx, {
+        action: 'auth.password_change',
+        targetType: 'user',
+        targetId: userId,
+        summary: { sessionsEnded: true },
+      });
+    });
   }
 
   /** Disables or re-enables a member of the tenant; disabling ends their sessions. */
-  async setDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean> {
-    const [member] = await this.db
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
-    if (!member) return false;
-    await this.db.update(users).set({ disabled }).where(eq(users.id, userId));
-    if (disabled) await this.revokeAllSessions(userId);
-    return true;
+  async setDisabled(
+    tenantId: string,
+    userId: string,
+    disabled: boolean,
+    ctx: AuditContext,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [member] = await tx
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+      if (!member) return false;
+      await tx.update(users).set({ disabled }).where(eq(users.id, userId));
+      if (disabled) await this.revokeAllSessions(tx, userId);
+      await recordAudit(tx, ctx, {
+        action: disabled ? 'user.disable' : 'user.enable',
+        targetType: 'user',
+        targetId: userId,
+        summary: { disabled },
+        tenantId,
+      });
+      return true;
+    });
   }
 
-  async createApiKey(input: { tenantId: string; name: string; role: Role; createdBy?: string }) {
+  async createApiKey(
+    input: { tenantId: string; name: string; role: Role; createdBy?: string },
+    ctx: AuditContext = SYSTEM_CONTEXT,
+  ) {
     if (!ROLES.includes(input.role))
       throw new AppError('VALIDATION_ERR_REQUEST', `role must be one of ${ROLES.join(', ')}`);
     const secret = randomBytes(24).toString('base64url');
     const key = `${API_KEY_PREFIX}${secret}`;
-    const [row] = await this.db
-      .insert(apiKeys)
-      .values({
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(apiKeys)
+        .values({
+          tenantId: input.tenantId,
+          name: input.name,
+          role: input.role,
+          prefix: key.slice(0, 10),
+          keyHash: sha256(key),
+          createdBy: input.createdBy,
+        })
+        .returning();
+      await recordAudit(tx, ctx, {
+        action: 'api_key.create',
+        targetType: 'api_key',
+        targetId: row.id,
+        summary: { name: row.name, role: row.role, prefix: row.prefix },
         tenantId: input.tenantId,
-        name: input.name,
-        role: input.role,
-        prefix: key.slice(0, 10),
-        keyHash: sha256(key),
-        createdBy: input.createdBy,
-      })
-      .returning();
-    return {
-      id: row.id,
-      name: row.name,
-      role: row.role,
-      prefix: row.prefix,
-      createdAt: row.createdAt,
-      key,
-    };
+      });
+      return {
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        prefix: row.prefix,
+        createdAt: row.createdAt,
+        key,
+      };
+    });
   }
 
   async listApiKeys(tenantId: string) {
@@ -268,13 +353,23 @@ export class AccountService {
       .where(eq(apiKeys.tenantId, tenantId));
   }
 
-  async revokeApiKey(tenantId: string, id: string): Promise<boolean> {
-    const rows = await this.db
-      .update(apiKeys)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id });
-    return rows.length > 0;
+  async revokeApiKey(tenantId: string, id: string, ctx: AuditContext): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id, name: apiKeys.name });
+      if (!rows.length) return false;
+      await recordAudit(tx, ctx, {
+        action: 'api_key.revoke',
+        targetType: 'api_key',
+        targetId: id,
+        summary: { name: rows[0].name },
+        tenantId,
+      });
+      return true;
+    });
   }
 
   async authenticateApiKey(key: string): Promise<ApiKeyPrincipal | undefined> {
@@ -291,9 +386,9 @@ export class AccountService {
     if (problem) throw new AppError('ACCOUNT_ERR_WEAK_PASSWORD', `The password ${problem}`);
   }
 
-  private async issue(userId: string, familyId: string): Promise<TokenPair> {
+  private async issue(tx: Database, userId: string, familyId: string): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await this.db.insert(refreshTokens).values({
+    await tx.insert(refreshTokens).values({
       userId,
       familyId,
       tokenHash: sha256(refreshToken),
@@ -307,15 +402,28 @@ export class AccountService {
     };
   }
 
-  private async revokeFamily(familyId: string): Promise<void> {
-    await this.db
-      .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  private async revokeFamily(
+    familyId: string,
+    userId: string,
+    ctx: AuditContext,
+    action: string,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+      await recordAudit(tx, ctx, {
+        action,
+        targetType: 'user',
+        targetId: userId,
+        summary: { family: familyId },
+      });
+    });
   }
 
-  private async revokeAllSessions(userId: string): Promise<void> {
-    await this.db
+  private async revokeAllSessions(tx: Database, userId: string): Promise<void> {
+    await tx
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));

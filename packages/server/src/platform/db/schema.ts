@@ -4,9 +4,11 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   check,
   index,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -98,3 +100,38 @@ export const apiKeys = pgTable(
     check('api_keys_role', sql`${t.role} in ('admin', 'operator', 'viewer')`),
   ],
 );
+
+/**
+ * Audit trail: one row per state change, written in the change's transaction. Rows form one hash
+ * chain per tenant (`chain` = tenant ID, or 'system'): each stores the previous row's hash, so an
+ * edited or deleted row breaks the chain (`qrforge audit verify`).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    chain: text('chain').notNull(),
+    tenantId: uuid('tenant_id'),
+    actorType: text('actor_type').$type<'user' | 'api-key' | 'system'>().notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    summary: jsonb('summary').$type<Record<string, unknown>>().notNull(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_log_chain').on(t.chain, t.id),
+    index('audit_log_tenant_time').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/** The last hash of each audit chain; its row lock serialises appends to one chain. */
+export const auditHeads = pgTable('audit_heads', {
+  chain: text('chain').primaryKey(),
+  hash: text('hash').notNull(),
+});

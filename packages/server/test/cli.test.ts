@@ -1,0 +1,89 @@
+/**
+ * The qrforge command on an embedded data folder: user add, apikey create, audit verify (intact,
+ * then tampered), and errors naming the problem.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/platform/db/database.js';
+
+const run = promisify(execFile);
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+
+function qrforge(dataDir: string, ...args: string[]) {
+  return run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: {
+      ...process.env,
+      QRFORGE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      QRFORGE_REQUIRE_SERVICES: undefined,
+    },
+  });
+}
+
+describe('qrforge CLI', () => {
+  it('adds a user, creates an API key, verifies the audit trail and detects tampering', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    const added = await qrforge(
+      dataDir,
+      'user',
+      'add',
+      '--email',
+      'ops@line3.test',
+      '--password',
+      'a long enough passphrase',
+      '--tenant',
+      'line-3',
+      '--role',
+      'operator',
+    );
+    expect(added.stdout).toBe('user ops@line3.test is operator of tenant line-3\n');
+    const key = await qrforge(
+      dataDir,
+      'apikey',
+      'create',
+      '--name',
+      'scanner',
+      '--tenant',
+      'line-3',
+      '--role',
+      'viewer',
+    );
+    expect(key.stdout).toMatch(/^qrf_[\w-]{32}\n$/);
+    expect(key.stderr).toMatch(/shown once/);
+
+    const intact = await qrforge(dataDir, 'audit', 'verify');
+    expect(intact.stdout).toMatch(/^3 entries in \d+ chains: intact$/m);
+
+    const db = await openDatabase({ databaseUrl: undefined, dataDir });
+    await db.db.execute(
+      sql`update audit_log set summary = '{"role":"admin"}' where action = 'user.add'`,
+    );
+    await db.close();
+    await expect(qrforge(dataDir, 'audit', 'verify')).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /BROKEN chain .* its content was changed[\s\S]*TAMPERED/,
+      ) as unknown,
+    });
+  });
+
+  it('refuses a weak password and an unknown command, naming them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    await expect(
+      qrforge(dataDir, 'user', 'add', '--email', 'a@b.test', '--password', 'password123'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'The password is one of the most common passwords',
+      ) as unknown,
+    });
+    await expect(qrforge(dataDir, 'frobnicate')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"') as unknown,
+    });
+  });
+});
