@@ -167,7 +167,7 @@ export class EmbeddedQueue implements JobQueue {
   private async claim(): Promise<Row | undefined> {
     const types = Object.keys(this.handlers);
     if (!types.length) return undefined;
-    const result = await this.db.execute<Record<string, unknown>>(sql`
+    const result = await this.db.execute<{ id: string }>(sql`
       update ${jobs} set status = 'running', attempts = ${jobs.attempts} + 1,
         locked_until = now() + ${`${this.leaseMs} milliseconds`}::interval, updated_at = now()
       where ${jobs.id} = (
@@ -179,7 +179,8 @@ export class EmbeddedQueue implements JobQueue {
         limit 1
         for update skip locked)
       returning ${jobs.id}`);
-    const id = (result as unknown as { rows: { id: string }[] }).rows[0]?.id;
+    // Both drivers return { rows } (the generic database type cannot say so).
+    const id = (result as { rows: { id: string }[] }).rows[0]?.id;
     if (!id) return undefined;
     const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
     return row;

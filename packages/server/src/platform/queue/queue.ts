@@ -10,7 +10,7 @@ import type { JobStatus } from '../db/schema.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface JobCatalogue {}
 
-export type JobType = keyof JobCatalogue & string;
+export type JobType = keyof JobCatalogue;
 
 export interface JobRecord {
   id: string;
