@@ -26,6 +26,9 @@ import { LoginThrottle } from './platform/auth/login-throttle.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import { auditRoutes } from './platform/audit/routes.js';
+import { EmbeddedQueue } from './platform/queue/embedded.js';
+import type { JobQueue } from './platform/queue/queue.js';
+import { jobRoutes } from './platform/queue/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
@@ -35,6 +38,8 @@ export const API_VERSION = '0.1.0';
 
 export interface AppDependencies {
   database?: DatabaseHandle;
+  /** Job queue; default: the embedded queue on the database. */
+  queue?: JobQueue;
   /** Shared Redis (rate limits); the caller owns and closes it. */
   redis?: Redis;
 }
@@ -45,6 +50,7 @@ export interface App {
   metrics: Metrics;
   /** Present when the app has a database. */
   accounts?: AccountService;
+  queue?: JobQueue;
 }
 
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
@@ -129,6 +135,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'users', description: "The tenant's users and roles" },
         { name: 'api-keys', description: "The tenant's API keys" },
         { name: 'audit', description: 'Hash-chained audit trail' },
+        { name: 'jobs', description: 'Long-running work: status, progress, cancel' },
       ],
       components: {
         securitySchemes: {
@@ -148,6 +155,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     health.addCheck({ name: 'redis', check: async () => void (await redis.ping()) });
   }
   let accounts: AccountService | undefined;
+  let queue: JobQueue | undefined;
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
@@ -163,6 +171,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     const guard = new Guard(tokens, accounts);
     await server.register(accountRoutes, { accounts, guard, throttle });
     await server.register(auditRoutes, { db: database.db, guard });
+    queue = deps.queue ?? new EmbeddedQueue(database.db);
+    await server.register(jobRoutes, { queue, guard });
   }
-  return { server, health, metrics, accounts };
+  return { server, health, metrics, accounts, queue };
 }

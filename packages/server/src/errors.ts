@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   AUTH_ERR_FORBIDDEN: { status: 403, title: 'Not allowed for this role' },
   HTTP_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ACCOUNT_ERR_CONFLICT: { status: 409, title: 'It exists already' },
+  JOB_ERR_FINISHED: { status: 409, title: 'The job has already finished' },
   ACCOUNT_ERR_WEAK_PASSWORD: { status: 422, title: 'The password is not allowed' },
   HTTP_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   HTTP_ERR_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },

@@ -37,8 +37,10 @@ async function serve(config: Config): Promise<void> {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
-  const { server, health, accounts } = await buildApp(config, { database, redis });
+  const { server, health, accounts, queue } = await buildApp(config, { database, redis });
   server.addHook('onClose', async () => {
+    // Order matters: running jobs finish or go back to the queue while the database is open.
+    await queue?.close(Math.max(0, config.shutdownTimeoutMs - 5000));
     await database.close();
     redis?.disconnect();
   });

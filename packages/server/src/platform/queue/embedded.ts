@@ -94,20 +94,30 @@ export class EmbeddedQueue implements JobQueue {
     return row && toRecord(row);
   }
 
-  async cancel(tenantId: string | null, id: string): Promise<boolean> {
-    const queued = await this.db
-      .update(jobs)
-      .set({ status: 'cancelled', updatedAt: new Date() })
-      .where(and(eq(jobs.id, id), tenantIs(tenantId), eq(jobs.status, 'queued')))
-      .returning({ id: jobs.id });
-    if (queued.length) return true;
-    const active = await this.db
-      .update(jobs)
-      .set({ cancelRequested: true, updatedAt: new Date() })
-      .where(and(eq(jobs.id, id), tenantIs(tenantId), eq(jobs.status, 'running')))
-      .returning({ id: jobs.id });
-    this.running.get(id)?.controller.abort();
-    return active.length > 0;
+  async cancel(
+    tenantId: string | null,
+    id: string,
+    alsoInTransaction?: (tx: Database) => Promise<void>,
+  ): Promise<boolean> {
+    const changed = await this.db.transaction(async (tx) => {
+      const queued = await tx
+        .update(jobs)
+        .set({ status: 'cancelled', updatedAt: new Date() })
+        .where(and(eq(jobs.id, id), tenantIs(tenantId), eq(jobs.status, 'queued')))
+        .returning({ id: jobs.id });
+      const active = queued.length
+        ? []
+        : await tx
+            .update(jobs)
+            .set({ cancelRequested: true, updatedAt: new Date() })
+            .where(and(eq(jobs.id, id), tenantIs(tenantId), eq(jobs.status, 'running')))
+            .returning({ id: jobs.id });
+      const found = queued.length > 0 || active.length > 0;
+      if (found && alsoInTransaction) await alsoInTransaction(tx);
+      return found;
+    });
+    if (changed) this.running.get(id)?.controller.abort();
+    return changed;
   }
 
   start(handlers: JobHandlers): void {

@@ -63,8 +63,15 @@ export interface JobQueue {
   ): Promise<JobRecord>;
   /** A job of the tenant (null: system jobs), or undefined — never another tenant's job. */
   get(tenantId: string | null, id: string): Promise<JobRecord | undefined>;
-  /** Cancels a queued job at once, asks a running one to stop; false when not found or finished. */
-  cancel(tenantId: string | null, id: string): Promise<boolean>;
+  /**
+   * Cancels a queued job at once, asks a running one to stop; false when not found or finished.
+   * `alsoInTransaction` runs in the same transaction as the change (the audit entry).
+   */
+  cancel(
+    tenantId: string | null,
+    id: string,
+    alsoInTransaction?: (tx: Database) => Promise<void>,
+  ): Promise<boolean>;
   /** Starts taking jobs with these handlers. */
   start(handlers: JobHandlers): void;
   /**
