@@ -69,6 +69,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     connectionTimeout: config.requestTimeoutMs,
     requestIdHeader: false,
     genReqId: (req) => requestId(req.headers['x-request-id']),
+    // While draining, requests that already reached us are served (the load balancer has stopped
+    // sending new ones once /ready said 503); their connections are then closed (see onSend).
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         removeAdditional: false,
@@ -150,6 +153,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
   const health = registerHealth(server);
+  // Once shutting down, end keep-alive connections after each response so close() can finish.
+  server.addHook('onSend', async (_request, reply) => {
+    if (health.isShuttingDown()) reply.header('connection', 'close');
+  });
   if (deps.redis) {
     const redis = deps.redis;
     health.addCheck({ name: 'redis', check: async () => void (await redis.ping()) });

@@ -67,4 +67,64 @@ describe('qrforge serve', () => {
     }
     expect(stderr).not.toMatch(/error/i);
   });
+
+  it('finishes in-flight requests after SIGTERM and exits 0 within the grace period', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-serve-'));
+    const password = 'graceful shutdown passphrase';
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        QRFORGE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        QRFORGE_ADMIN_EMAIL: 'admin@example.com',
+        QRFORGE_ADMIN_PASSWORD: password,
+        QRFORGE_REQUIRE_SERVICES: undefined,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(`${base}/health`, 45_000);
+      // Each sign-in spends ~0.25 s of CPU on scrypt (32 MiB, p=3): 12 keep both cores busy for
+      // seconds after SIGTERM.
+      const inFlight = Array.from({ length: 12 }, () =>
+        fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'admin@example.com', password }),
+        }).then(
+          (r) => r.status,
+          (e: { cause?: { code?: string } }) => e.cause?.code ?? 'error',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      const statuses = await Promise.all(inFlight);
+      const code = await exited;
+      const seconds = (Date.now() - signalled) / 1000;
+      console.info(
+        `graceful shutdown: ${statuses.filter((s) => s === 200).length}/${statuses.length} in-flight requests succeeded, exit ${code} after ${seconds.toFixed(1)} s`,
+      );
+      // Every request the app accepted is answered 200 (no 503, no 5xx). A connection still in
+      // the kernel's accept queue when the listener closes is reset before it reaches the app
+      // (seen in about one run in five); deployments cover that with a preStop delay.
+      const httpFailures = statuses.filter((s) => typeof s === 'number' && s !== 200);
+      const notAccepted = statuses.filter((s) => typeof s === 'string');
+      if (notAccepted.length)
+        console.info(`connections reset before reaching the app: ${notAccepted.join(', ')}`);
+      expect(httpFailures).toEqual([]);
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
+      expect(code).toBe(0);
+      expect(seconds).toBeLessThan(25);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -15,6 +15,7 @@ export interface Health {
   addCheck(check: ReadinessCheck): void;
   /** From now on /ready answers 503 (first step of a graceful shutdown). */
   markShuttingDown(): void;
+  isShuttingDown(): boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -80,6 +81,7 @@ export function registerHealth(app: FastifyInstance): Health {
     markShuttingDown: () => {
       shuttingDown = true;
     },
+    isShuttingDown: () => shuttingDown,
   };
 }
 
