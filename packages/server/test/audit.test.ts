@@ -12,8 +12,7 @@ import type { DatabaseHandle } from '../src/platform/db/database.js';
 import { auditLog } from '../src/platform/db/schema.js';
 import { testConfig } from './helpers/config.js';
 import { ENGINES } from './helpers/engines.js';
-
-const PASSWORD = 'correct horse battery staple';
+import { signIn, TEST_PASSWORD as PASSWORD, twoTenants } from './helpers/accounts.js';
 
 describe.each(ENGINES)('audit trail on $engine', (engine) => {
   const { available } = engine;
@@ -29,27 +28,8 @@ describe.each(ENGINES)('audit trail on $engine', (engine) => {
     app = await buildApp(testConfig({ jwtSecret: 'audit-test-secret-audit-test-secret-0123' }), {
       database: handle,
     });
-    tenantA = (await app.accounts!.createTenant('line-a', 'Line A')).id;
-    const tenantB = (await app.accounts!.createTenant('line-b', 'Line B')).id;
-    await app.accounts!.addUser({
-      email: 'admin@a.test',
-      password: PASSWORD,
-      tenantId: tenantA,
-      role: 'admin',
-    });
-    await app.accounts!.addUser({
-      email: 'admin@b.test',
-      password: PASSWORD,
-      tenantId: tenantB,
-      role: 'admin',
-    });
-    const login = await app.server.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'admin@a.test', password: PASSWORD },
-      headers: { 'x-request-id': 'req-login-1' },
-    });
-    adminToken = login.json<{ accessToken: string }>().accessToken;
+    ({ tenantA } = await twoTenants(app, 'line-a', 'line-b'));
+    adminToken = await signIn(app, 'admin@a.test', { 'x-request-id': 'req-login-1' });
   });
   afterAll(async () => {
     if (!available) return;

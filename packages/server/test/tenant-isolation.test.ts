@@ -8,8 +8,7 @@ import { buildApp, type App } from '../src/app.js';
 import type { DatabaseHandle } from '../src/platform/db/database.js';
 import { testConfig } from './helpers/config.js';
 import { ENGINES } from './helpers/engines.js';
-
-const PASSWORD = 'correct horse battery staple';
+import { signIn, TEST_PASSWORD as PASSWORD, twoTenants } from './helpers/accounts.js';
 
 interface Fixture {
   /** Creates a resource of the tenant and returns its ID. */
@@ -31,28 +30,9 @@ describe('tenant isolation over every route with an ID', () => {
     app = await buildApp(testConfig({ jwtSecret: 'isolation-secret-isolation-secret-0123' }), {
       database: handle,
     });
-    tenantA = (await app.accounts!.createTenant('a', 'A')).id;
-    const tenantB = (await app.accounts!.createTenant('b', 'B')).id;
-    await app.accounts!.addUser({
-      email: 'admin@a.test',
-      password: PASSWORD,
-      tenantId: tenantA,
-      role: 'admin',
-    });
-    await app.accounts!.addUser({
-      email: 'admin@b.test',
-      password: PASSWORD,
-      tenantId: tenantB,
-      role: 'admin',
-    });
-    for (const t of ['a', 'b'] as const) {
-      const res = await app.server.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: `admin@${t}.test`, password: PASSWORD },
-      });
-      token[t] = res.json<{ accessToken: string }>().accessToken;
-    }
+    ({ tenantA } = await twoTenants(app));
+    token.a = await signIn(app, 'admin@a.test');
+    token.b = await signIn(app, 'admin@b.test');
   });
   afterAll(async () => {
     await app.server.close();
