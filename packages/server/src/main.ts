@@ -9,12 +9,13 @@
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { buildApp, type App } from './app.js';
+import type { App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './platform/db/database.js';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
+import { startTracing } from './platform/observability/tracing.js';
 
 const HELP = `Usage: qrforge <command>
 
@@ -30,6 +31,9 @@ Settings come from the environment; see .env.example.
 `;
 
 async function serve(config: Config): Promise<void> {
+  // Tracing first: it instruments the http module, which Fastify loads with the app.
+  const stopTracing = config.otlpEndpoint ? await startTracing(config.otlpEndpoint) : undefined;
+  const { buildApp } = await import('./app.js');
   const database = await openDatabase(config);
   // Embedded PGlite belongs to this process alone, so migrating at start is safe; on PostgreSQL
   // several processes start at once, so migrations are a separate step (qrforge migrate).
@@ -43,6 +47,7 @@ async function serve(config: Config): Promise<void> {
     await queue?.close(Math.max(0, config.shutdownTimeoutMs - 5000));
     await database.close();
     redis?.disconnect();
+    await stopTracing?.();
   });
   const admin = await accounts!.ensureAdmin(config.adminEmail, config.adminPassword);
   if (admin?.generatedPassword) {
@@ -94,6 +99,7 @@ async function withAccounts<T>(
   const database = await openDatabase(config);
   try {
     if (database.engine === 'pglite') await database.migrate();
+    const { buildApp } = await import('./app.js');
     const { server, accounts } = await buildApp({ ...config, logLevel: 'silent' }, { database });
     await server.close();
     return await work(accounts!);

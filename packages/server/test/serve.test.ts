@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,5 +127,68 @@ describe('qrforge serve', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('exports HTTP server spans over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    // A stand-in OTLP/HTTP receiver on loopback that keeps what it is sent.
+    const received: string[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') received.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const otlpPort = (receiver.address() as { port: number }).port;
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-serve-')),
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
+        QRFORGE_REQUIRE_SERVICES: undefined,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(`${base}/health`, 45_000);
+      expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
+      child.kill('SIGTERM'); // shutdown flushes the buffered spans
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      receiver.close();
+    }
+    const spans = received.flatMap((body) => {
+      const doc = JSON.parse(body) as {
+        resourceSpans: {
+          scopeSpans: {
+            spans: {
+              name: string;
+              kind: number;
+              attributes: { key: string; value: { stringValue?: string } }[];
+            }[];
+          }[];
+        }[];
+      };
+      return doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    });
+    const server = spans.filter((s) => s.kind === 2); // SPAN_KIND_SERVER
+    const paths = server.flatMap((s) =>
+      s.attributes
+        .filter((a) => a.key === 'url.path' || a.key === 'http.target')
+        .map((a) => a.value.stringValue),
+    );
+    expect(paths).toContain('/openapi.json');
+    expect(paths).not.toContain('/health'); // probes are not traced
   });
 });
