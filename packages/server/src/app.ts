@@ -27,7 +27,13 @@ import { loadSigningSecret } from './platform/auth/secrets.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import { auditRoutes } from './platform/audit/routes.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
-import type { JobQueue } from './platform/queue/queue.js';
+import type { JobHandlers, JobQueue } from './platform/queue/queue.js';
+import {
+  enabledModules,
+  jobHandlers,
+  type DomainModule,
+  type ModuleContext,
+} from './modules/registry.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
@@ -42,6 +48,8 @@ export interface AppDependencies {
   queue?: JobQueue;
   /** Shared Redis (rate limits); the caller owns and closes it. */
   redis?: Redis;
+  /** The domain modules this build has; QRFORGE_MODULES picks among them. */
+  modules?: DomainModule[];
 }
 
 export interface App {
@@ -51,6 +59,8 @@ export interface App {
   /** Present when the app has a database. */
   accounts?: AccountService;
   queue?: JobQueue;
+  /** Handlers of the served modules' job types, for whoever runs the queue. */
+  jobHandlers: JobHandlers;
 }
 
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
@@ -59,6 +69,7 @@ function requestId(header: string | string[] | undefined): string {
 }
 
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<App> {
+  const modules = enabledModules(config, deps.modules);
   const server = Fastify({
     logger: {
       level: config.logLevel,
@@ -139,6 +150,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'api-keys', description: "The tenant's API keys" },
         { name: 'audit', description: 'Hash-chained audit trail' },
         { name: 'jobs', description: 'Long-running work: status, progress, cancel' },
+        ...modules.flatMap((m) => m.tags ?? []),
       ],
       components: {
         securitySchemes: {
@@ -163,6 +175,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   }
   let accounts: AccountService | undefined;
   let queue: JobQueue | undefined;
+  let jobs: JobHandlers = {};
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
@@ -180,6 +193,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(auditRoutes, { db: database.db, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
+    const context: ModuleContext = { config, database, queue, redis: deps.redis };
+    for (const module of modules) {
+      if (module.routes)
+        await server.register(async (app) => module.routes!(app, { ...context, guard }));
+    }
+    jobs = jobHandlers(modules, context);
   }
-  return { server, health, metrics, accounts, queue };
+  return { server, health, metrics, accounts, queue, jobHandlers: jobs };
 }

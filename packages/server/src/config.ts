@@ -20,6 +20,7 @@ export interface Config {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
+  workerConcurrency: number;
   corsOrigins: string[];
   otlpEndpoint: string | undefined;
   jwtSecret: string | undefined;
@@ -164,6 +165,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '25000',
     description: 'On SIGTERM, time allowed to finish in-flight work before exiting.',
     parse: integer('QRFORGE_SHUTDOWN_TIMEOUT_MS', 0, 600_000),
+  },
+  {
+    name: 'QRFORGE_WORKER_CONCURRENCY',
+    key: 'workerConcurrency',
+    default: '2',
+    description:
+      'Jobs one process runs at once (serve with the embedded queue, or qrforge worker).',
+    parse: integer('QRFORGE_WORKER_CONCURRENCY', 1, 64),
   },
   {
     name: 'QRFORGE_CORS_ORIGINS',

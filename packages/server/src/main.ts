@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `qrforge` command.
- *   qrforge serve           HTTP API (and, with the embedded defaults, migrations first)
+ *   qrforge serve           HTTP API (and, with the embedded defaults, migrations first and the
+ *                           job queue in-process)
+ *   qrforge worker          runs jobs: BullMQ with REDIS_URL, else the database queue (PostgreSQL)
  *   qrforge migrate         apply database migrations (needed before `serve` on PostgreSQL)
  *   qrforge user add        add a user to a tenant (creating the tenant if new)
  *   qrforge apikey create   create an API key for a tenant; prints it once
@@ -11,7 +13,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { App } from './app.js';
 import { loadConfig, type Config } from './config.js';
-import { openDatabase } from './platform/db/database.js';
+import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
+import { BullmqQueue } from './platform/queue/bullmq.js';
+import { EmbeddedQueue } from './platform/queue/embedded.js';
+import type { JobQueue } from './platform/queue/queue.js';
+import { enabledModules, jobHandlers } from './modules/registry.js';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
@@ -21,6 +27,7 @@ const HELP = `Usage: qrforge <command>
 
 Commands:
   serve                     serve the API on HOST:PORT (default localhost:8000)
+  worker                    run jobs (BullMQ with REDIS_URL; else the PostgreSQL job table)
   migrate                   apply database migrations
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
@@ -41,10 +48,17 @@ async function serve(config: Config): Promise<void> {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
-  const { server, health, accounts, queue } = await buildApp(config, { database, redis });
+  const queue = openQueue(config, database);
+  const { server, health, accounts, jobHandlers } = await buildApp(config, {
+    database,
+    redis,
+    queue,
+  });
+  // With Redis, jobs run in `qrforge worker` processes; without, this process runs them.
+  if (!config.redisUrl) queue.start(jobHandlers);
   server.addHook('onClose', async () => {
     // Order matters: running jobs finish or go back to the queue while the database is open.
-    await queue?.close(Math.max(0, config.shutdownTimeoutMs - 5000));
+    await queue.close(Math.max(0, config.shutdownTimeoutMs - 5000));
     await database.close();
     redis?.disconnect();
     await stopTracing?.();
@@ -80,6 +94,53 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await server.listen({ host: config.host, port: config.port });
+}
+
+function openQueue(config: Config, database: DatabaseHandle): JobQueue {
+  return config.redisUrl
+    ? new BullmqQueue(database.db, {
+        redisUrl: config.redisUrl,
+        concurrency: config.workerConcurrency,
+      })
+    : new EmbeddedQueue(database.db, { concurrency: config.workerConcurrency });
+}
+
+async function worker(config: Config): Promise<void> {
+  if (!config.databaseUrl)
+    throw new Error(
+      'qrforge worker needs DATABASE_URL (PostgreSQL): with the embedded database, qrforge serve runs the jobs itself',
+    );
+  const database = await openDatabase(config);
+  const queue = openQueue(config, database);
+  const modules = enabledModules(config);
+  const handlers = jobHandlers(modules, { config, database, queue });
+  queue.start(handlers);
+  const types = Object.keys(handlers);
+  process.stdout.write(
+    `worker started (${config.redisUrl ? 'BullMQ on Redis' : 'PostgreSQL job table'}); modules: ${
+      modules.map((m) => m.name).join(', ') || 'none'
+    }; job types: ${types.join(', ') || 'none'}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`${signal}: finishing running jobs, releasing the rest\n`);
+      const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
+      timer.unref();
+      queue
+        .close(Math.max(0, config.shutdownTimeoutMs - 5000))
+        .then(() => database.close())
+        .then(resolve, (error: unknown) => {
+          process.stderr.write(`error while stopping: ${String(error)}\n`);
+          process.exit(1);
+        });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  process.stdout.write('worker stopped\n');
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -182,6 +243,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   if (command === 'serve') return serve(config);
   if (command === 'migrate') return migrate(config);
+  if (command === 'worker') return worker(config);
   process.stderr.write(`qrforge: unknown command "${command}"\n\n${HELP}`);
   process.exitCode = 2;
 }

@@ -1,8 +1,8 @@
 /**
  * The qrforge command on an embedded data folder: user add, apikey create, audit verify (intact,
- * then tampered), and errors naming the problem.
+ * then tampered), and errors naming the problem; qrforge worker on PostgreSQL and Redis.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,12 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/db/database.js';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  REDIS_URL,
+  redisAvailable,
+} from './helpers/services.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
@@ -86,4 +92,41 @@ describe('qrforge CLI', () => {
       stderr: expect.stringContaining('unknown command "frobnicate"') as unknown,
     });
   });
+
+  it('worker: needs PostgreSQL, naming why', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    await expect(qrforge(dataDir, 'worker')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('qrforge worker needs DATABASE_URL (PostgreSQL)') as unknown,
+    });
+  });
+
+  it.skipIf(!postgresAvailable || !redisAvailable)(
+    'worker: runs on PostgreSQL and Redis, stops cleanly on SIGTERM',
+    async () => {
+      const { url, drop } = await createTestDatabase();
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          REDIS_URL,
+          LOG_LEVEL: 'silent',
+          QRFORGE_REQUIRE_SERVICES: undefined,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      for (const end = Date.now() + 20_000; !output.includes('worker started');) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`no start: ${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(output).toContain('worker started (BullMQ on Redis)');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toContain('worker stopped');
+      await drop();
+    },
+  );
 });

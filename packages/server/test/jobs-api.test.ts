@@ -146,4 +146,21 @@ describe('job routes (embedded queue on PGlite)', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'JOB_ERR_FINISHED' });
   });
+
+  // Last: it closes the server.
+  it('ends open event streams when the server closes, so shutdown does not wait for them', async () => {
+    const job = await app.queue!.enqueue(tenantA, 'test.none', {}); // never runs
+    const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${address}/api/v1/jobs/${job.id}/events`, {
+      headers: as('viewer@a.test'),
+    });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value as Uint8Array)).toContain(
+      '"status":"queued"',
+    );
+    const started = Date.now();
+    await app.server.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await reader.read()).done).toBe(true);
+  });
 });

@@ -1,19 +1,28 @@
 /**
  * A worker process killed with SIGKILL in the middle of a job: after the lease runs out the job
  * runs again and completes, and the side effect it had already made is not made twice. Real
- * processes, on PGlite (the data folder's lock taken over from the dead process) and PostgreSQL.
+ * processes, on PGlite (the data folder's lock taken over from the dead process), PostgreSQL, and
+ * BullMQ on Redis (the dead worker's lock expires and the stalled-job check hands the job on).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/platform/db/database.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../src/platform/db/database.js';
 import { jobEffects } from '../src/platform/db/schema.js';
+import { BullmqQueue } from '../src/platform/queue/bullmq.js';
 import { EmbeddedQueue } from '../src/platform/queue/embedded.js';
-import { isTerminal } from '../src/platform/queue/queue.js';
-import { createTestDatabase, postgresAvailable } from './helpers/services.js';
+import { isTerminal, type JobQueue } from '../src/platform/queue/queue.js';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  deleteRedisKeys,
+  REDIS_URL,
+  redisAvailable,
+} from './helpers/services.js';
 
 const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.meta.url).pathname);
 
@@ -23,6 +32,7 @@ function workerScript(
   databaseUrl: string | undefined,
   dataDir: string,
   jobId: string,
+  queueSource: string,
 ): string {
   const file = join(dir, 'worker.mts');
   writeFileSync(
@@ -30,9 +40,10 @@ function workerScript(
     `import { openDatabase } from ${src('platform/db/database.ts')};
 import { jobEffects } from ${src('platform/db/schema.ts')};
 import { EmbeddedQueue } from ${src('platform/queue/embedded.ts')};
+import { BullmqQueue } from ${src('platform/queue/bullmq.ts')};
 const db = await openDatabase({ databaseUrl: ${JSON.stringify(databaseUrl)}, dataDir: ${JSON.stringify(dataDir)} });
 await db.migrate();
-const queue = new EmbeddedQueue(db.db, { leaseMs: 1000, pollMs: 20 });
+const queue = ${queueSource};
 await queue.enqueue(null, 'test.engrave', {}, { id: ${JSON.stringify(jobId)} });
 queue.start({
   'test.engrave': async (_p, ctx) => {
@@ -46,16 +57,44 @@ queue.start({
   return file;
 }
 
-const ENGINES = [
+const prefix = `qrforge-crash-${randomBytes(4).toString('hex')}`;
+const bullmqOptions = { redisUrl: REDIS_URL, prefix, leaseMs: 1000 };
+/** The same queue in the worker script (source text) and in the test (a value). */
+const EMBEDDED = {
+  script: `new EmbeddedQueue(db.db, { leaseMs: 1000, pollMs: 20 })`,
+  make: (db: Database): JobQueue => new EmbeddedQueue(db, { leaseMs: 1000, pollMs: 20 }),
+};
+const BULLMQ = {
+  script: `new BullmqQueue(db.db, ${JSON.stringify(bullmqOptions)})`,
+  make: (db: Database): JobQueue => new BullmqQueue(db, bullmqOptions),
+};
+
+const SETUPS = [
   {
-    engine: 'pglite',
+    name: 'embedded on pglite',
     available: true,
     prepare: async () => ({ url: undefined, drop: async () => undefined }),
+    queue: EMBEDDED,
   },
-  { engine: 'postgres', available: postgresAvailable, prepare: createTestDatabase },
+  {
+    name: 'embedded on postgres',
+    available: postgresAvailable,
+    prepare: createTestDatabase,
+    queue: EMBEDDED,
+  },
+  {
+    name: 'BullMQ on Redis',
+    available: postgresAvailable && redisAvailable,
+    prepare: createTestDatabase,
+    queue: BULLMQ,
+  },
 ];
 
-describe.each(ENGINES)('a worker killed mid-job ($engine)', ({ available, prepare }) => {
+afterAll(async () => {
+  if (redisAvailable) await deleteRedisKeys(prefix);
+});
+
+describe.each(SETUPS)('a worker killed mid-job ($name)', ({ available, prepare, queue: setup }) => {
   it.skipIf(!available)(
     're-runs the job after restart and completes it, side effect once',
     async () => {
@@ -64,7 +103,7 @@ describe.each(ENGINES)('a worker killed mid-job ($engine)', ({ available, prepar
       const jobId = crypto.randomUUID();
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', workerScript(dir, url, dir, jobId)],
+        ['--import', 'tsx', workerScript(dir, url, dir, jobId, setup.script)],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       const exited = new Promise((r) => child.on('exit', r));
@@ -79,7 +118,7 @@ describe.each(ENGINES)('a worker killed mid-job ($engine)', ({ available, prepar
       await exited;
 
       const db = await openDatabase({ databaseUrl: url, dataDir: dir });
-      const queue = new EmbeddedQueue(db.db, { leaseMs: 1000, pollMs: 20 });
+      const queue = setup.make(db.db);
       let effects = 0;
       queue.start({
         'test.engrave': async (_p, ctx) => {

@@ -1,21 +1,42 @@
 /**
  * The job queue contract, run against every backend: the embedded queue on PGlite and on
- * PostgreSQL. (BullMQ joins this table when it lands.)
+ * PostgreSQL, and BullMQ on the local Redis (with PostgreSQL for the job records).
  */
+import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/platform/db/database.js';
 import { jobEffects, tenants } from '../src/platform/db/schema.js';
+import { BullmqQueue } from '../src/platform/queue/bullmq.js';
 import { EmbeddedQueue } from '../src/platform/queue/embedded.js';
 import { isTerminal, type JobQueue, type JobRecord } from '../src/platform/queue/queue.js';
 import { ENGINES } from './helpers/engines.js';
+import { deleteRedisKeys, REDIS_URL, redisAvailable } from './helpers/services.js';
 
-const BACKENDS = ENGINES.map((engine) => ({
-  name: `embedded on ${engine.engine}`,
-  engine,
-  make: (handle: DatabaseHandle) =>
-    new EmbeddedQueue(handle.db, { leaseMs: 600, pollMs: 20, retryBaseMs: 20, concurrency: 2 }),
-}));
+const postgres = ENGINES.find((e) => e.engine === 'postgres')!;
+const prefix = `qrforge-test-${randomBytes(4).toString('hex')}`;
+
+const BACKENDS = [
+  ...ENGINES.map((engine) => ({
+    name: `embedded on ${engine.engine}`,
+    engine,
+    make: (handle: DatabaseHandle): JobQueue =>
+      new EmbeddedQueue(handle.db, { leaseMs: 600, pollMs: 20, retryBaseMs: 20, concurrency: 2 }),
+  })),
+  {
+    name: 'BullMQ on Redis with PostgreSQL',
+    engine: { ...postgres, available: postgres.available && redisAvailable },
+    make: (handle: DatabaseHandle): JobQueue =>
+      new BullmqQueue(handle.db, {
+        redisUrl: REDIS_URL,
+        prefix,
+        leaseMs: 600,
+        cancelPollMs: 20,
+        retryBaseMs: 20,
+        concurrency: 2,
+      }),
+  },
+];
 
 async function until(
   queue: JobQueue,
@@ -32,6 +53,10 @@ async function until(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+afterAll(async () => {
+  if (redisAvailable) await deleteRedisKeys(prefix);
+});
 
 describe.each(BACKENDS)('job queue: $name', ({ engine, make }) => {
   let handle: DatabaseHandle;

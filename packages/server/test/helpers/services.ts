@@ -81,3 +81,17 @@ export const redisAvailable = await (async () => {
   if (!ok) console.warn(`\n  ⚠ Redis at ${REDIS_URL} is not reachable: its tests are SKIPPED\n`);
   return ok;
 })();
+
+/** Deletes the Redis keys a test run left under its prefix. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(REDIS_URL);
+  try {
+    const keys: string[] = [];
+    for await (const batch of client.scanStream({ match: `${prefix}:*`, count: 500 }))
+      keys.push(...(batch as string[]));
+    if (keys.length) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}

@@ -64,6 +64,12 @@ export async function jobRoutes(
   { queue, guard, pollMs = 500, maxStreamMs = 600_000 }: JobRoutesOptions,
 ): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  // Open event streams end when the server starts closing, or they would hold shutdown open
+  // until its deadline; clients reconnect to another instance (EventSource does so by itself).
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
   const find = async (tenantId: string, id: string) => {
     const job = await queue.get(tenantId, id);
     if (!job) throw new AppError('HTTP_ERR_NOT_FOUND', `No job ${id}`);
@@ -113,14 +119,27 @@ export async function jobRoutes(
         'x-request-id': request.id,
       });
       let closed = false;
-      request.raw.on('close', () => (closed = true));
+      let wake = () => undefined as void;
+      const stop = () => {
+        closed = true;
+        wake();
+      };
+      request.raw.on('close', stop);
+      streams.add(stop);
       const send = (j: JobRecord) =>
         res.write(`event: job\ndata: ${JSON.stringify(jobView(j))}\n\n`);
       send(job);
       const end = Date.now() + maxStreamMs;
       let last = `${job.status}:${job.progress}`;
       while (!closed && !isTerminal(job.status) && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, pollMs));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        if (closed) break;
         const next = await queue.get(tenantId, job.id);
         if (!next) break;
         job = next;
@@ -128,6 +147,7 @@ export async function jobRoutes(
         if (now !== last) send(job);
         last = now;
       }
+      streams.delete(stop);
       res.end();
     },
   );

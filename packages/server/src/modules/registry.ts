@@ -1,0 +1,51 @@
+/**
+ * Domain modules (generate, inventory, engraving, scanning): each brings its routes and its job
+ * handlers. QRFORGE_MODULES picks the ones a process serves, so a deployment can scale one domain
+ * apart from the others with the same code.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config, ModuleName } from '../config.js';
+import type { Guard } from '../platform/auth/guard.js';
+import type { DatabaseHandle } from '../platform/db/database.js';
+import type { JobHandlers, JobQueue } from '../platform/queue/queue.js';
+
+/** What a module gets from the platform, in the HTTP process and in workers alike. */
+export interface ModuleContext {
+  config: Config;
+  database: DatabaseHandle;
+  queue: JobQueue;
+  redis?: Redis;
+}
+
+export interface DomainModule {
+  name: ModuleName;
+  /** OpenAPI tags of the module's routes. */
+  tags?: { name: string; description: string }[];
+  routes?(app: FastifyInstance, context: ModuleContext & { guard: Guard }): Promise<void>;
+  /** Handlers of the module's job types, named `<module>.<job>`. */
+  jobs?(context: ModuleContext): JobHandlers;
+}
+
+/** Every module this build has, in the order their routes are registered. */
+export const DOMAIN_MODULES: DomainModule[] = [];
+
+export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {
+  return available.filter((m) => config.modules.includes(m.name));
+}
+
+/** The job handlers of these modules, merged; a job type defined twice is a programming error. */
+export function jobHandlers(modules: DomainModule[], context: ModuleContext): JobHandlers {
+  const handlers: JobHandlers = {};
+  for (const module of modules) {
+    for (const [type, handler] of Object.entries(module.jobs?.(context) ?? {})) {
+      if (!type.startsWith(`${module.name}.`))
+        throw new Error(
+          `Job type ${type} of module ${module.name} must start with "${module.name}."`,
+        );
+      if (handlers[type]) throw new Error(`Job type ${type} is defined twice`);
+      handlers[type] = handler;
+    }
+  }
+  return handlers;
+}
