@@ -1,6 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const qr = (path: string) => fileURLToPath(new URL(`packages/qr/src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Tests run the engine's sources, not a possibly stale dist/ (the exports map of packages/qr).
+    alias: [
+      { find: /^@qrforge\/qr$/, replacement: qr('index.ts') },
+      { find: /^@qrforge\/qr\/svg$/, replacement: qr('render/svg.ts') },
+      { find: /^@qrforge\/qr\/png$/, replacement: qr('render/png.ts') },
+      { find: /^@qrforge\/qr\/text$/, replacement: qr('render/text.ts') },
+      { find: /^@qrforge\/qr\/style$/, replacement: qr('style/styled-svg.ts') },
+      { find: /^@qrforge\/qr\/payloads$/, replacement: qr('payloads/index.ts') },
+    ],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
     // Integration tests start real databases; give slow machines room.

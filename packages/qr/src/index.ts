@@ -19,3 +19,5 @@ export { dataCodewords, symbolSize, ECC_LEVELS } from './encode/tables.js';
 export type { ErrorCorrectionLevel } from './encode/tables.js';
 export { QrArgumentError, QrCapacityError } from './errors.js';
 export { toMatrix } from './render/matrix.js';
+export { parseColor, toHex, contrastRatio } from './render/color.js';
+export type { Rgba } from './render/color.js';

@@ -38,9 +38,13 @@ import { jobRoutes } from './platform/queue/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
+import { openStore } from './platform/storage/open.js';
+import type { ObjectStore } from './platform/storage/storage.js';
 import type { Redis } from 'ioredis';
 
-export const API_VERSION = '0.1.0';
+import { API_VERSION } from './version.js';
+
+export { API_VERSION };
 
 export interface AppDependencies {
   database?: DatabaseHandle;
@@ -48,6 +52,8 @@ export interface AppDependencies {
   queue?: JobQueue;
   /** Shared Redis (rate limits); the caller owns and closes it. */
   redis?: Redis;
+  /** Object storage; default: STORAGE_PRIMARY (the data folder). */
+  storage?: ObjectStore;
   /** The domain modules this build has; QRFORGE_MODULES picks among them. */
   modules?: DomainModule[];
 }
@@ -89,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: true,
+        discriminator: true,
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -179,10 +186,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
-    const tokens = new AccessTokens(
-      loadSigningSecret(config.jwtSecret, config.dataDir),
-      config.accessTokenTtlSeconds,
-    );
+    const secret = loadSigningSecret(config.jwtSecret, config.dataDir);
+    const tokens = new AccessTokens(secret, config.accessTokenTtlSeconds);
     accounts = new AccountService(database.db, tokens, config.refreshTokenTtlDays * 86_400_000);
     const throttle = new LoginThrottle({
       maxFailures: config.loginMaxFailures,
@@ -193,7 +198,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(auditRoutes, { db: database.db, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
-    const context: ModuleContext = { config, database, queue, redis: deps.redis };
+    const storage =
+      deps.storage ?? openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY');
+    health.addCheck({ name: 'storage', check: () => storage.ping() });
+    const context: ModuleContext = {
+      config,
+      database,
+      queue,
+      storage,
+      metrics,
+      secret,
+      redis: deps.redis,
+    };
     for (const module of modules) {
       if (module.routes)
         await server.register(async (app) => module.routes!(app, { ...context, guard }));

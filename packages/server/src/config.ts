@@ -15,6 +15,8 @@ export interface Config {
   /** PostgreSQL connection string; unset means embedded PGlite in `<dataDir>/pg`. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Object storage location; undefined means `<dataDir>/objects`. */
+  storagePrimary: string | undefined;
   modules: ModuleName[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
@@ -31,6 +33,8 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   rateLimitMax: number;
+  anonymousGenerate: boolean;
+  anonymousRateLimitMax: number;
   rateLimitWindowSeconds: number;
 }
 
@@ -55,6 +59,14 @@ function integer(name: string, min: number, max: number) {
     if (!/^\d+$/.test(raw) || n < min || n > max)
       throw new ConfigError(name, raw, `an integer in [${min}, ${max}]`);
     return n;
+  };
+}
+
+function boolean(name: string) {
+  return (raw: string): boolean => {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(name, raw, 'true or false');
   };
 }
 
@@ -115,6 +127,17 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '',
     description: 'Redis for shared rate limits, cache and the BullMQ job queue. Empty: in-process.',
     parse: optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+  },
+  {
+    name: 'STORAGE_PRIMARY',
+    key: 'storagePrimary',
+    default: '',
+    description: 'Where generated files are kept: file://<dir>. Empty: <QRFORGE_DATA_DIR>/objects.',
+    parse: (raw) => {
+      if (raw === '') return undefined;
+      if (!/^file:\/\/./.test(raw)) throw new ConfigError('STORAGE_PRIMARY', raw, 'file://<dir>');
+      return raw;
+    },
   },
   {
     name: 'QRFORGE_MODULES',
@@ -262,6 +285,21 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       "First start with no users: the admin's password. Empty: a generated one, printed once.",
     parse: (raw) => raw || undefined,
+  },
+  {
+    name: 'QRFORGE_ANONYMOUS_GENERATE',
+    key: 'anonymousGenerate',
+    default: 'true',
+    description:
+      'Let callers without credentials generate codes (POST /generate, POST /api/v1/codes without store).',
+    parse: boolean('QRFORGE_ANONYMOUS_GENERATE'),
+  },
+  {
+    name: 'QRFORGE_ANONYMOUS_RATE_LIMIT_MAX',
+    key: 'anonymousRateLimitMax',
+    default: '60',
+    description: 'Requests per rate-limit window for anonymous generation, per client IP.',
+    parse: integer('QRFORGE_ANONYMOUS_RATE_LIMIT_MAX', 1, 1_000_000),
   },
   {
     name: 'QRFORGE_RATE_LIMIT_MAX',

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   QR_ERR_ARGUMENT: { status: 422, title: 'A QR option is out of range' },
   QR_ERR_CAPACITY: { status: 422, title: 'The data does not fit in a QR code' },
   HTTP_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  STORAGE_ERR_MISSING: { status: 500, title: 'A stored file is missing' },
   SERVER_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   SERVER_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

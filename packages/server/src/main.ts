@@ -18,6 +18,9 @@ import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
+import { loadSigningSecret } from './platform/auth/secrets.js';
+import { openStore } from './platform/storage/open.js';
+import { Registry } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
@@ -113,7 +116,14 @@ async function worker(config: Config): Promise<void> {
   const database = await openDatabase(config);
   const queue = openQueue(config, database);
   const modules = enabledModules(config);
-  const handlers = jobHandlers(modules, { config, database, queue });
+  const handlers = jobHandlers(modules, {
+    config,
+    database,
+    queue,
+    storage: openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY'),
+    metrics: { registry: new Registry() },
+    secret: loadSigningSecret(config.jwtSecret, config.dataDir),
+  });
   queue.start(handlers);
   const types = Object.keys(handlers);
   process.stdout.write(

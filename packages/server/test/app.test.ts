@@ -51,7 +51,10 @@ describe('health', () => {
   it('GET /ready checks the database, and answers 503 once shutting down', async () => {
     const ok = await app.server.inject('/ready');
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ status: 'ready', checks: { database: { ok: true } } });
+    expect(ok.json()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, storage: { ok: true } },
+    });
   });
 
   it('GET /ready answers 503 naming a dependency that fails', async () => {

@@ -39,6 +39,17 @@ describe('tenant isolation over every route with an ID', () => {
     await cleanup();
   });
 
+  /** A code stored by tenant A's admin. */
+  const storedCode = async () => {
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/codes',
+      headers: { authorization: `Bearer ${token.a}` },
+      payload: { data: 'isolation', store: true },
+    });
+    return res.json<{ id: string }>().id;
+  };
+
   const fixtures = (): Record<string, Fixture> => ({
     'PATCH /api/v1/users/{id}': {
       create: async () =>
@@ -70,6 +81,10 @@ describe('tenant isolation over every route with an ID', () => {
       },
       ownerStatus: 200,
     },
+    'GET /api/v1/codes/{id}': { create: storedCode, ownerStatus: 200 },
+    'GET /api/v1/codes/{id}/download': { create: storedCode, ownerStatus: 200 },
+    'GET /api/v1/codes/{id}/thumbnail': { create: storedCode, ownerStatus: 200 },
+    'DELETE /api/v1/codes/{id}': { create: storedCode, ownerStatus: 204 },
     'POST /api/v1/jobs/{id}/cancel': {
       create: async () => (await app.queue!.enqueue(tenantA, 'test.none', {})).id,
       ownerStatus: 202,

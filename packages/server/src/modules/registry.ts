@@ -8,13 +8,20 @@ import type { Redis } from 'ioredis';
 import type { Config, ModuleName } from '../config.js';
 import type { Guard } from '../platform/auth/guard.js';
 import type { DatabaseHandle } from '../platform/db/database.js';
+import type { Metrics } from '../platform/observability/metrics.js';
 import type { JobHandlers, JobQueue } from '../platform/queue/queue.js';
+import type { ObjectStore } from '../platform/storage/storage.js';
+import { generateModule } from './generate/index.js';
 
 /** What a module gets from the platform, in the HTTP process and in workers alike. */
 export interface ModuleContext {
   config: Config;
   database: DatabaseHandle;
   queue: JobQueue;
+  storage: ObjectStore;
+  metrics: Metrics;
+  /** The server's signing secret; derive a key per purpose from it (HKDF). */
+  secret: Uint8Array;
   redis?: Redis;
 }
 
@@ -28,7 +35,7 @@ export interface DomainModule {
 }
 
 /** Every module this build has, in the order their routes are registered. */
-export const DOMAIN_MODULES: DomainModule[] = [];
+export const DOMAIN_MODULES: DomainModule[] = [generateModule];
 
 export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {
   return available.filter((m) => config.modules.includes(m.name));

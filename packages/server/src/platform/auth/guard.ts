@@ -53,6 +53,14 @@ export class Guard {
     };
   }
 
+  /**
+   * preHandler: the caller's principal when credentials are sent (invalid ones still answer 401),
+   * anonymous otherwise — for routes open to everyone, such as code generation.
+   */
+  readonly optional: preHandlerAsyncHookHandler = async (request) => {
+    if (hasCredentials(request)) request.principal = await this.principal(request);
+  };
+
   private async principal(request: FastifyRequest): Promise<Principal> {
     const key = request.headers['x-api-key'];
     if (typeof key === 'string' && key) {
@@ -106,4 +114,9 @@ export class Guard {
       throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'The access token is invalid or expired');
     return user.id;
   }
+}
+
+export function hasCredentials(request: FastifyRequest): boolean {
+  const { authorization, 'x-api-key': key } = request.headers;
+  return Boolean(authorization || key);
 }

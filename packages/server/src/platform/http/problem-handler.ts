@@ -54,6 +54,17 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
         const extraField =
           (v.params as { additionalProperty?: string; missingProperty?: string } | undefined) ?? {};
+        if (v.keyword === 'discriminator') {
+          // A tagged union (e.g. payload.type) with an unknown or missing tag.
+          const { tag, tagValue } = v.params as { tag: string; tagValue?: unknown };
+          return {
+            field: [context, path, tag].filter(Boolean).join('.'),
+            message:
+              tagValue === undefined
+                ? 'is required'
+                : `${JSON.stringify(tagValue)} is not one of the documented values`,
+          };
+        }
         const leaf = extraField.additionalProperty ?? extraField.missingProperty;
         const field = [context, path, leaf].filter(Boolean).join('.');
         return {

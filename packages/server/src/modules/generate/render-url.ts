@@ -1,0 +1,44 @@
+/**
+ * Signed render URLs: `<img src>` needs a URL without headers, but an open render endpoint would
+ * let anyone mint codes under our domain. A signed URL carries an expiry and an HMAC-SHA256 over
+ * every parameter, so it renders exactly what a signed-in caller asked for, until it expires.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export class RenderUrlSigner {
+  private readonly key: Buffer;
+
+  constructor(secret: Uint8Array) {
+    // A key of its own, derived from the server secret: a render signature is never a token.
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'qrforge', 'render-url v1', 32));
+  }
+
+  /** The query string with `exp` (Unix seconds) and `sig` appended. */
+  sign(params: Record<string, string | number | undefined>, expiresAt: Date): string {
+    const query = canonical({ ...params, exp: Math.floor(expiresAt.getTime() / 1000) });
+    return `${query}&sig=${this.mac(query)}`;
+  }
+
+  /** 'valid', 'expired' or 'invalid' for the received query parameters. */
+  verify(params: Record<string, unknown>, now = new Date()): 'valid' | 'expired' | 'invalid' {
+    const { sig, ...rest } = params;
+    if (typeof sig !== 'string' || rest.exp === undefined) return 'invalid';
+    const expected = Buffer.from(this.mac(canonical(rest as Record<string, string>)));
+    const given = Buffer.from(sig);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+    return Number(rest.exp) * 1000 < now.getTime() ? 'expired' : 'valid';
+  }
+
+  private mac(query: string): string {
+    return createHmac('sha256', this.key).update(query).digest('base64url');
+  }
+}
+
+/** Parameters sorted by name, URL-encoded: the same request always signs the same. */
+function canonical(params: Record<string, string | number | undefined>): string {
+  return Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+}

@@ -1,0 +1,42 @@
+/**
+ * Object storage: one interface for every driver (local directory today; S3 and Azure Blob
+ * implement the same contract). Keys are relative paths namespaced by tenant
+ * (`<tenant>/codes/<id>.png`); every object carries its SHA-256, checked when it is read back.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  contentType: string;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: Readable;
+}
+
+export interface ObjectStore {
+  /** 'file', 's3' or 'azure': the `provider` label of the storage metrics. */
+  readonly provider: string;
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo>;
+  /** Undefined when absent. The stream fails if the bytes do not match the recorded SHA-256. */
+  get(key: string): Promise<StoredObject | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Removing an absent key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Throws when the store cannot be reached (for /ready). */
+  ping(): Promise<void>;
+}
+
+export class StorageKeyError extends Error {}
+
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** Keys are built by our code, never by callers; this guards against a bug becoming traversal. */
+export function checkKey(key: string): string {
+  if (key.length > 512 || !KEY.test(key) || key.split('/').some((part) => part === '..'))
+    throw new StorageKeyError(`Invalid storage key ${JSON.stringify(key)}`);
+  return key;
+}
