@@ -35,6 +35,9 @@ export interface Config {
   rateLimitMax: number;
   anonymousGenerate: boolean;
   anonymousRateLimitMax: number;
+  batchMaxRows: number;
+  batchMaxBytes: number;
+  batchMaxFieldLength: number;
   rateLimitWindowSeconds: number;
 }
 
@@ -300,6 +303,28 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '60',
     description: 'Requests per rate-limit window for anonymous generation, per client IP.',
     parse: integer('QRFORGE_ANONYMOUS_RATE_LIMIT_MAX', 1, 1_000_000),
+  },
+  {
+    name: 'QRFORGE_BATCH_MAX_ROWS',
+    key: 'batchMaxRows',
+    default: '100000',
+    description: 'Most rows in one batch; more answers 413.',
+    parse: integer('QRFORGE_BATCH_MAX_ROWS', 1, 10_000_000),
+  },
+  {
+    name: 'QRFORGE_BATCH_MAX_BYTES',
+    key: 'batchMaxBytes',
+    default: String(20 * 1024 * 1024),
+    description: 'Largest batch upload (CSV/TXT file or JSON body) in bytes; larger answers 413.',
+    parse: integer('QRFORGE_BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  },
+  {
+    name: 'QRFORGE_BATCH_MAX_FIELD_LENGTH',
+    key: 'batchMaxFieldLength',
+    default: '2000',
+    description:
+      'Longest data value of one batch row, in characters; longer rows are reported as errors.',
+    parse: integer('QRFORGE_BATCH_MAX_FIELD_LENGTH', 1, 7089),
   },
   {
     name: 'QRFORGE_RATE_LIMIT_MAX',

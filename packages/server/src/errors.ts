@@ -16,6 +16,8 @@ export const ERROR_CATALOGUE = {
   HTTP_ERR_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   HTTP_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   HTTP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  BATCH_ERR_INPUT: { status: 422, title: 'The batch input cannot be used' },
+  BATCH_ERR_TOO_MANY_ROWS: { status: 413, title: 'The batch has too many rows' },
   QR_ERR_ARGUMENT: { status: 422, title: 'A QR option is out of range' },
   QR_ERR_CAPACITY: { status: 422, title: 'The data does not fit in a QR code' },
   HTTP_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },

@@ -16,6 +16,8 @@ interface Fixture {
   body?: unknown;
   /** Status the owner gets (proves the request itself is valid). */
   ownerStatus: number;
+  /** Values of the path's other parameters. */
+  params?: Record<string, string>;
 }
 
 describe('tenant isolation over every route with an ID', () => {
@@ -46,6 +48,17 @@ describe('tenant isolation over every route with an ID', () => {
       url: '/api/v1/codes',
       headers: { authorization: `Bearer ${token.a}` },
       payload: { data: 'isolation', store: true },
+    });
+    return res.json<{ id: string }>().id;
+  };
+
+  /** A batch started by tenant A's admin (its job never runs here: no worker). */
+  const batch = async () => {
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/batches',
+      headers: { authorization: `Bearer ${token.a}` },
+      payload: { rows: [{ data: 'isolation' }] },
     });
     return res.json<{ id: string }>().id;
   };
@@ -85,6 +98,12 @@ describe('tenant isolation over every route with an ID', () => {
     'GET /api/v1/codes/{id}/download': { create: storedCode, ownerStatus: 200 },
     'GET /api/v1/codes/{id}/thumbnail': { create: storedCode, ownerStatus: 200 },
     'DELETE /api/v1/codes/{id}': { create: storedCode, ownerStatus: 204 },
+    'GET /api/v1/batches/{id}': { create: batch, ownerStatus: 200 },
+    'GET /api/v1/batches/{id}/files/{file}': {
+      create: batch,
+      params: { file: 'input' },
+      ownerStatus: 200,
+    },
     'POST /api/v1/jobs/{id}/cancel': {
       create: async () => (await app.queue!.enqueue(tenantA, 'test.none', {})).id,
       ownerStatus: 202,
@@ -107,7 +126,9 @@ describe('tenant isolation over every route with an ID', () => {
     for (const [route, fixture] of Object.entries(fixtures())) {
       const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
       const id = await fixture.create();
-      const url = path.replace('{id}', id);
+      let url = path.replace('{id}', id);
+      for (const [name, value] of Object.entries(fixture.params ?? {}))
+        url = url.replace(`{${name}}`, value);
       const request = (who: 'a' | 'b') =>
         app.server.inject({
           method,

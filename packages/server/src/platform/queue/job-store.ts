@@ -239,7 +239,8 @@ export async function runJob(
     // Released by close(): the backend has handed it back for the next worker.
     if (options.releasing() && controller.signal.aborted) return { kind: 'released' };
     const text = error instanceof Error ? error.message : String(error);
-    if (row.attempts < row.maxAttempts && !(error instanceof StalledError)) {
+    const retryable = !(error instanceof StalledError || error instanceof PermanentJobError);
+    if (row.attempts < row.maxAttempts && retryable) {
       const delayMs = options.retryBaseMs * 2 ** (row.attempts - 1);
       await store.finish(row, {
         status: 'queued',
@@ -254,6 +255,9 @@ export async function runJob(
     clearInterval(heartbeat);
   }
 }
+
+/** A failure that another attempt cannot fix (bad input, say): the job fails at once. */
+export class PermanentJobError extends Error {}
 
 class CancelledError extends Error {
   constructor() {

@@ -4,10 +4,11 @@
  * its key. Content type and SHA-256 live in a `.meta.json` file beside each object.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { checkKey, type ObjectInfo, type ObjectStore, type StoredObject } from './storage.js';
 
 export class LocalStore implements ObjectStore {
@@ -26,6 +27,34 @@ export class LocalStore implements ObjectStore {
     };
     await writeDurably(`${path}.meta.json`, Buffer.from(JSON.stringify(info)));
     await writeDurably(path, bytes);
+    return info;
+  }
+
+  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            size += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+        createWriteStream(temporary, { flush: true }),
+      );
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    const info: ObjectInfo = { key, size, contentType, sha256: hash.digest('hex') };
+    await writeDurably(`${path}.meta.json`, Buffer.from(JSON.stringify(info)));
+    await rename(temporary, path);
     return info;
   }
 

@@ -21,6 +21,8 @@ export interface ObjectStore {
   /** 'file', 's3' or 'azure': the `provider` label of the storage metrics. */
   readonly provider: string;
   put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo>;
+  /** Streams an object of unknown length (batch outputs) without holding it in memory. */
+  putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo>;
   /** Undefined when absent. The stream fails if the bytes do not match the recorded SHA-256. */
   get(key: string): Promise<StoredObject | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;

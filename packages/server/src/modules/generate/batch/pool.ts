@@ -1,0 +1,30 @@
+/**
+ * The render pool: one worker thread per core (piscina), so a batch uses every core while the
+ * event loop stays free for requests. Under the TypeScript loader (tests, `tsx`) the workers get
+ * the same loader.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { RenderedChunk, RenderTask } from './render-worker.js';
+
+let pool: Piscina<RenderTask, RenderedChunk> | undefined;
+
+export function renderPool(threads = availableParallelism()): Piscina<RenderTask, RenderedChunk> {
+  if (!pool) {
+    const source = import.meta.url.endsWith('.ts');
+    pool = new Piscina({
+      filename: new URL(`./render-worker.${source ? 'ts' : 'js'}`, import.meta.url).href,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 30_000,
+      execArgv: source ? ['--import', 'tsx'] : [],
+    });
+  }
+  return pool;
+}
+
+export async function closeRenderPool(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  await current?.destroy();
+}
