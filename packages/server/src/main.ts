@@ -18,6 +18,7 @@ import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
+import { warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { openStore } from './platform/storage/open.js';
 import { Registry } from 'prom-client';
@@ -58,7 +59,10 @@ async function serve(config: Config): Promise<void> {
     queue,
   });
   // With Redis, jobs run in `qrforge worker` processes; without, this process runs them.
-  if (!config.redisUrl) queue.start(jobHandlers);
+  if (!config.redisUrl) {
+    queue.start(jobHandlers);
+    if (config.modules.includes('generate')) void warmRenderPool().catch(() => undefined);
+  }
   server.addHook('onClose', async () => {
     // Order matters: running jobs finish or go back to the queue while the database is open.
     await queue.close(Math.max(0, config.shutdownTimeoutMs - 5000));
@@ -125,6 +129,7 @@ async function worker(config: Config): Promise<void> {
     secret: loadSigningSecret(config.jwtSecret, config.dataDir),
   });
   queue.start(handlers);
+  if (config.modules.includes('generate')) await warmRenderPool();
   const types = Object.keys(handlers);
   process.stdout.write(
     `worker started (${config.redisUrl ? 'BullMQ on Redis' : 'PostgreSQL job table'}); modules: ${

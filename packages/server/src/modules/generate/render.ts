@@ -8,7 +8,6 @@ import { renderPng } from '@qrforge/qr/png';
 import { largestLogo, renderStyledSvg } from '@qrforge/qr/style';
 import { renderSvg } from '@qrforge/qr/svg';
 import { renderText } from '@qrforge/qr/text';
-import { Resvg } from '@resvg/resvg-js';
 import { renderPdf, type PageSize } from './pdf.js';
 import type { CodeFormat, CodeStyle } from './schemas.js';
 
@@ -92,6 +91,8 @@ export async function renderCode(
         );
       // Shapes and logos are drawn in SVG; resvg rasterises them (it never fetches: the logo is
       // a data: URI checked by the styler).
+      // Loaded on first use: batch worker threads that draw plain codes start faster without it.
+      const { Resvg } = await import('@resvg/resvg-js');
       const png = new Resvg(styledSvg(qr, style), { fitTo: { mode: 'width', value: size } })
         .render()
         .asPng();

@@ -28,3 +28,13 @@ export async function closeRenderPool(): Promise<void> {
   pool = undefined;
   await current?.destroy();
 }
+
+/** Starts every thread now (a process about to run batches), so the first batch does not wait. */
+export async function warmRenderPool(): Promise<void> {
+  const pool = renderPool();
+  await Promise.all(
+    Array.from({ length: pool.options.maxThreads }, () =>
+      pool.run({ texts: ['warm'], format: 'png', style: {} }),
+    ),
+  );
+}

@@ -116,12 +116,13 @@ export async function runBatch(
             failures.set(row.row, chunk.errors[i]!);
             continue;
           }
-          await zip!.add(
+          zip!.add(
             `${fileNames[start + i]}.${format}`,
             bytes,
             format === 'png' || format === 'pdf',
           );
         }
+        await zip!.flush();
         done += results.length;
         lastProgress = await report(job, done, good.length * options.formats.length, lastProgress);
       }
@@ -209,23 +210,36 @@ async function text(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A ZIP written as a stream; `add` waits while the reader is behind. */
+/**
+ * A ZIP written as a stream. fflate emits two small chunks per file; they are gathered and
+ * written once per rendered chunk (`flush`), which waits while the reader is behind. Writing
+ * each one through the stream pipeline halved the batch rate (measured with bench/batch.bench.js).
+ */
 function zipStream() {
   const stream = new PassThrough({ highWaterMark: 1 << 20 });
+  let gathered: Uint8Array[] = [];
   const zip = new Zip((error, chunk, final) => {
     if (error) return void stream.destroy(error);
-    stream.write(chunk);
-    if (final) stream.end();
+    gathered.push(chunk);
+    if (final) {
+      stream.end(Buffer.concat(gathered));
+      gathered = [];
+    }
   });
   return {
     stream,
-    async add(name: string, bytes: Uint8Array, compressed: boolean) {
+    add(name: string, bytes: Uint8Array, compressed: boolean) {
       // PNG and PDF are compressed already: store them; deflate text formats (SVG, TXT).
       const entry = compressed ? new ZipPassThrough(name) : new ZipDeflate(name, { level: 6 });
       zip.add(entry);
       entry.push(bytes, true);
+    },
+    async flush() {
       if (stream.destroyed) throw new Error('the ZIP upload stopped');
-      if (stream.writableNeedDrain)
+      if (!gathered.length) return;
+      const ready = stream.write(Buffer.concat(gathered));
+      gathered = [];
+      if (!ready)
         await new Promise<void>((resolve) => {
           const go = () => {
             stream.off('drain', go).off('close', go);
