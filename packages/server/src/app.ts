@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
@@ -38,6 +37,7 @@ import { jobRoutes } from './platform/queue/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
+import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { openStore } from './platform/storage/open.js';
 import type { ObjectStore } from './platform/storage/storage.js';
 import type { Redis } from 'ioredis';
@@ -106,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   registerProblemHandlers(server);
   const metrics = registerMetrics(server);
 
-  await server.register(helmet, {
+  registerSecurityHeaders(server, {
     // Swagger UI at /docs needs its own inline style; everything else stays strict.
     contentSecurityPolicy: {
       directives: {

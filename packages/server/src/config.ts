@@ -36,6 +36,7 @@ export interface Config {
   anonymousGenerate: boolean;
   anonymousRateLimitMax: number;
   batchMaxRows: number;
+  renderCacheBytes: number;
   batchMaxBytes: number;
   batchMaxFieldLength: number;
   rateLimitWindowSeconds: number;
@@ -303,6 +304,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '60',
     description: 'Requests per rate-limit window for anonymous generation, per client IP.',
     parse: integer('QRFORGE_ANONYMOUS_RATE_LIMIT_MAX', 1, 1_000_000),
+  },
+  {
+    name: 'QRFORGE_RENDER_CACHE_BYTES',
+    key: 'renderCacheBytes',
+    default: String(32 * 1024 * 1024),
+    description:
+      'Memory for rendered codes kept for repeat requests (also shared in Redis with REDIS_URL); 0 turns the cache off.',
+    parse: integer('QRFORGE_RENDER_CACHE_BYTES', 0, 4 * 1024 * 1024 * 1024),
   },
   {
     name: 'QRFORGE_BATCH_MAX_ROWS',

@@ -171,11 +171,20 @@ describe('POST /api/v1/codes', () => {
     expect(again.rawPayload.length).toBe(0);
   });
 
-  it('counts codes by format and times them', async () => {
-    await post('/api/v1/codes', { data: 'metric', format: 'svg' });
-    const metrics = (await app.server.inject('/metrics')).body;
-    expect(metrics).toMatch(/^qr_codes_generated_total\{format="svg"\} [1-9]\d*$/m);
-    expect(metrics).toMatch(/^qr_generation_duration_seconds_count [1-9]\d*$/m);
+  it('counts codes by format and times them; a repeat comes from the render cache', async () => {
+    const count = async (pattern: RegExp) =>
+      Number(pattern.exec((await app.server.inject('/metrics')).body)?.[1] ?? 0);
+    const before = {
+      svg: await count(/^qr_codes_generated_total\{format="svg"\} (\d+)$/m),
+      renders: await count(/^qr_generation_duration_seconds_count (\d+)$/m),
+      hits: await count(/^cache_hits_total (\d+)$/m),
+    };
+    const first = await post('/api/v1/codes', { data: 'metric', format: 'svg' });
+    const again = await post('/api/v1/codes', { data: 'metric', format: 'svg' });
+    expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+    expect(await count(/^qr_codes_generated_total\{format="svg"\} (\d+)$/m)).toBe(before.svg + 2);
+    expect(await count(/^qr_generation_duration_seconds_count (\d+)$/m)).toBe(before.renders + 1);
+    expect(await count(/^cache_hits_total (\d+)$/m)).toBe(before.hits + 1);
   });
 });
 

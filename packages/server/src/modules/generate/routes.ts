@@ -15,6 +15,7 @@ import type { ModuleContext } from '../registry.js';
 import { resolveContent, type Content } from './content.js';
 import { generateMetrics } from './metrics.js';
 import { renderCode, type PdfLayout, type Rendered } from './render.js';
+import { RenderCache } from './render-cache.js';
 import { RenderUrlSigner } from './render-url.js';
 import {
   CodeRequestSchema,
@@ -89,6 +90,12 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   const signer = new RenderUrlSigner(context.secret);
   const metrics = generateMetrics(context.metrics.registry);
 
+  const renderCache = new RenderCache(
+    config.renderCacheBytes,
+    context.metrics.registry,
+    context.redis,
+  );
+
   async function render(
     content: Content,
     format: CodeFormat,
@@ -100,6 +107,23 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
     stop();
     metrics.generated.inc({ format });
     return rendered;
+  }
+
+  /** A render answered from the cache when the same request (ETag) was rendered before. */
+  async function cachedRender(
+    etag: string,
+    content: Content,
+    format: CodeFormat,
+    style: CodeStyle,
+    pdf?: PdfLayout,
+  ): Promise<Rendered> {
+    let rendered = false;
+    const result = await renderCache.get(
+      etag,
+      () => ((rendered = true), render(content, format, style, pdf)),
+    );
+    if (!rendered) metrics.generated.inc({ format });
+    return result;
   }
 
   /** Anonymous callers may generate when the setting allows; credentials, when sent, must hold. */
@@ -198,7 +222,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       if (notModified(request, etag)) return sendNotModified(reply, etag);
       return sendImage(
         reply,
-        await render(content, format, style, pdf),
+        await cachedRender(etag, content, format, style, pdf),
         etag,
         'private, max-age=86400',
       );
@@ -223,7 +247,12 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       const lower = format.toLowerCase() as CodeFormat;
       const etag = etagOf({ text: content.text, format: lower, style });
       if (notModified(request, etag)) return sendNotModified(reply, etag);
-      return sendImage(reply, await render(content, lower, style), etag, 'private, max-age=86400');
+      return sendImage(
+        reply,
+        await cachedRender(etag, content, lower, style),
+        etag,
+        'private, max-age=86400',
+      );
     },
   );
 
@@ -260,7 +289,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       const cache = sig ? `public, max-age=${maxAge}, immutable` : 'private, max-age=3600';
       if (notModified(request, etag)) return sendNotModified(reply, etag, cache);
       const content = resolveContent({ data });
-      return sendImage(reply, await render(content, format, style), etag, cache);
+      return sendImage(reply, await cachedRender(etag, content, format, style), etag, cache);
     },
   );
 

@@ -46,7 +46,9 @@ export class EmbeddedQueue implements JobQueue {
   ) {
     this.store = new JobStore(db);
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.pollMs = options.pollMs ?? 250;
+    // Idle polling only finds jobs of other processes (enqueues here wake the loop at once); on
+    // PGlite every poll costs main-thread time, so it stays slow.
+    this.pollMs = options.pollMs ?? 1000;
     this.concurrency = options.concurrency ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
   }

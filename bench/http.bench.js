@@ -1,0 +1,153 @@
+// HTTP benchmark with autocannon, one run, on this machine: a bare Fastify route (the ceiling of
+// the framework) against QR Forge's GET render PNG (a signed <img> URL) and POST /api/v1/codes
+// PNG, repeated (answered by the render cache after the first) and all different (rendered every
+// time), served by a real `qrforge serve` on the embedded defaults. Prints requests/s, P50,
+// P97.5 and P99 latency, and each endpoint's share of the bare route's requests/s.
+// Usage: npm run bench:http [-- --seconds 10 --connections 10]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+  },
+});
+const PASSWORD = 'correct horse battery staple 2026';
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+async function waitUp(url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function start(args, env) {
+  return spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function run(name, options) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        connections: Number(args.connections),
+        duration: Number(args.seconds),
+        ...options,
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        if (result.non2xx || result.errors)
+          return reject(new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        resolve({
+          name,
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p95: result.latency.p97_5 === undefined ? undefined : result.latency.p97_5,
+          p99: result.latency.p99,
+        });
+      },
+    );
+  });
+}
+
+const barePort = await freePort();
+const bare = start([join(here, 'bare-server.js'), String(barePort)], {});
+const port = await freePort();
+const server = start([join(here, '../packages/server/dist/main.js'), 'serve'], {
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-bench-')),
+  QRFORGE_ADMIN_EMAIL: 'bench@example.com',
+  QRFORGE_ADMIN_PASSWORD: PASSWORD,
+  QRFORGE_RATE_LIMIT_MAX: '1000000',
+  QRFORGE_ANONYMOUS_RATE_LIMIT_MAX: '1000000',
+  LOG_LEVEL: 'warn',
+});
+const base = `http://127.0.0.1:${port}`;
+try {
+  await waitUp(`http://127.0.0.1:${barePort}/`);
+  await waitUp(`${base}/health`);
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.com', password: PASSWORD }),
+  });
+  const { accessToken } = await login.json();
+  const data = 'https://example.com/p/PAD-V0100-L2025-09-00001';
+  const signed = await fetch(`${base}/api/v1/codes/render-url`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ data, format: 'png', size: 256, expiresIn: 86400 }),
+  });
+  const { url } = await signed.json();
+
+  console.log(
+    `HTTP benchmark: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}, ` +
+      `${args.connections} connections, ${args.seconds} s each\n`,
+  );
+  const results = [];
+  results.push(await run('bare Fastify route', { url: `http://127.0.0.1:${barePort}/` }));
+  results.push(await run('GET render PNG (signed URL)', { url: `${base}${url}` }));
+  results.push(
+    await run('POST /api/v1/codes PNG', {
+      url: `${base}/api/v1/codes`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data, format: 'png', size: 256 }),
+    }),
+  );
+  // Every request a new code: nothing comes from the render cache.
+  let serial = 0;
+  results.push(
+    await run('POST /api/v1/codes PNG, all new', {
+      url: `${base}/api/v1/codes`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ data: `${data}-${serial++}`, format: 'png', size: 256 }),
+          }),
+        },
+      ],
+    }),
+  );
+  const ceiling = results[0].requestsPerSecond;
+  for (const r of results)
+    console.log(
+      `${r.name.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
+        `P50 ${r.p50} ms  P97.5 ${r.p95} ms  P99 ${r.p99} ms  ` +
+        `${((r.requestsPerSecond / ceiling) * 100).toFixed(0)}% of the bare route`,
+    );
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(
+    join(here, 'results/http.json'),
+    JSON.stringify({ date: new Date().toISOString(), results }, null, 2),
+  );
+} finally {
+  bare.kill('SIGTERM');
+  server.kill('SIGTERM');
+}
