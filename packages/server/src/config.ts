@@ -23,6 +23,7 @@ export interface Config {
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   workerConcurrency: number;
+  queuePrefix: string;
   corsOrigins: string[];
   otlpEndpoint: string | undefined;
   jwtSecret: string | undefined;
@@ -192,6 +193,18 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '25000',
     description: 'On SIGTERM, time allowed to finish in-flight work before exiting.',
     parse: integer('QRFORGE_SHUTDOWN_TIMEOUT_MS', 0, 600_000),
+  },
+  {
+    name: 'QRFORGE_QUEUE_PREFIX',
+    key: 'queuePrefix',
+    default: 'qrforge',
+    description:
+      'Redis key prefix of the BullMQ queues (deployments sharing one Redis use different ones).',
+    parse: (raw) => {
+      if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(raw))
+        throw new ConfigError('QRFORGE_QUEUE_PREFIX', raw, 'letters, digits, - and _ (at most 40)');
+      return raw;
+    },
   },
   {
     name: 'QRFORGE_WORKER_CONCURRENCY',

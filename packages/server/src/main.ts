@@ -107,6 +107,7 @@ function openQueue(config: Config, database: DatabaseHandle): JobQueue {
   return config.redisUrl
     ? new BullmqQueue(database.db, {
         redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
         concurrency: config.workerConcurrency,
       })
     : new EmbeddedQueue(database.db, { concurrency: config.workerConcurrency });
