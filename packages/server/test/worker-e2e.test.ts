@@ -78,7 +78,8 @@ describe('serve and worker as separate processes', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ email: 'ops@example.com', password: PASSWORD }),
         });
-        const auth = { authorization: `Bearer ${(await login.json()).accessToken as string}` };
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        const auth = { authorization: `Bearer ${accessToken}` };
         const created = await fetch(`${base}/api/v1/batches`, {
           method: 'POST',
           headers: { ...auth, 'content-type': 'application/json' },
