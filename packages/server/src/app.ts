@@ -38,6 +38,7 @@ import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { instrumentStore } from './platform/storage/metrics.js';
 import { openStore } from './platform/storage/open.js';
 import type { ObjectStore } from './platform/storage/storage.js';
 import type { Redis } from 'ioredis';
@@ -198,8 +199,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(auditRoutes, { db: database.db, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
-    const storage =
-      deps.storage ?? openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY');
+    const storage = instrumentStore(
+      deps.storage ?? openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY'),
+      metrics.registry,
+    );
     health.addCheck({ name: 'storage', check: () => storage.ping() });
     const context: ModuleContext = {
       config,

@@ -252,6 +252,9 @@ describe('stored codes and history', () => {
       (await app.server.inject({ url: `/api/v1/codes/${code.id}`, headers: auth['admin@a.test'] }))
         .statusCode,
     ).toBe(404);
+    expect((await app.server.inject('/metrics')).body).toMatch(
+      /^storage_uploads_total\{provider="file",result="ok"\} [1-9]\d*$/m,
+    );
     const actions = (
       await handle.db.select().from(auditLog).where(eq(auditLog.targetId, code.id))
     ).map((e) => e.action);

@@ -1,0 +1,46 @@
+/**
+ * Upload metrics for any store, named as in the seed documents:
+ * `storage_uploads_total{provider,result}` and `storage_upload_duration_seconds{provider}`.
+ */
+import type { Readable } from 'node:stream';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ObjectInfo, ObjectStore } from './storage.js';
+
+export function instrumentStore(store: ObjectStore, registry: Registry): ObjectStore {
+  const uploads = new Counter({
+    name: 'storage_uploads_total',
+    help: 'Object uploads by storage provider and result (ok, error).',
+    labelNames: ['provider', 'result'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'storage_upload_duration_seconds',
+    help: 'Time to store one object, by storage provider.',
+    labelNames: ['provider'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [registry],
+  });
+  const timed = async (upload: () => Promise<ObjectInfo>): Promise<ObjectInfo> => {
+    const stop = duration.startTimer({ provider: store.provider });
+    try {
+      const info = await upload();
+      uploads.inc({ provider: store.provider, result: 'ok' });
+      return info;
+    } catch (error) {
+      uploads.inc({ provider: store.provider, result: 'error' });
+      throw error;
+    } finally {
+      stop();
+    }
+  };
+  return {
+    provider: store.provider,
+    put: (key: string, bytes: Uint8Array, type: string) => timed(() => store.put(key, bytes, type)),
+    putStream: (key: string, body: Readable, type: string) =>
+      timed(() => store.putStream(key, body, type)),
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    delete: (key) => store.delete(key),
+    ping: () => store.ping(),
+  };
+}
