@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
 import { decodeFile } from './helpers/decode.js';
 import {
   createTestDatabase,
@@ -21,14 +21,6 @@ import {
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 const PASSWORD = 'correct horse battery staple';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 function qrforge(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
