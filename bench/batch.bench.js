@@ -3,15 +3,14 @@
 // of the server process from /proc (VmHWM). Peer in the same run: node-qrcode PNGs zipped with
 // fflate in one thread, the usual way to do this in Node.
 // Usage: npm run bench:batch [-- --rows 100000 --peer-rows 5000]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Zip, ZipPassThrough } from 'fflate';
 import QRCode from 'qrcode';
+import { startQrforge } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -22,52 +21,9 @@ const { values: args } = parseArgs({
 });
 const ROWS = args.rows.split(',').map(Number);
 const PEER_ROWS = Number(args['peer-rows']);
-const PASSWORD = 'correct horse battery staple 2026';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Component UIDs, as a factory would print them. */
 const uid = (i) => `PAD-V0100-L2025-09-${String(i + 1).padStart(6, '0')}`;
-
-async function startServer(maxRows) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(here, '../packages/server/dist/main.js'), 'serve'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-bench-')),
-      QRFORGE_ADMIN_EMAIL: 'bench@example.com',
-      QRFORGE_ADMIN_PASSWORD: PASSWORD,
-      QRFORGE_BATCH_MAX_ROWS: String(maxRows),
-      QRFORGE_BATCH_MAX_BYTES: String(256 * 1024 * 1024),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      if (i > 300) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.com', password: PASSWORD }),
-  });
-  const { accessToken } = await login.json();
-  return { child, base, auth: { authorization: `Bearer ${accessToken}` } };
-}
 
 const memory = (pid, field) =>
   Number(
@@ -76,7 +32,10 @@ const memory = (pid, field) =>
 const peakRss = (pid) => memory(pid, 'VmHWM');
 
 async function ours(rows) {
-  const server = await startServer(rows);
+  const server = await startQrforge({
+    QRFORGE_BATCH_MAX_ROWS: String(rows),
+    QRFORGE_BATCH_MAX_BYTES: String(256 * 1024 * 1024),
+  });
   try {
     const csv = 'uid\n' + Array.from({ length: rows }, (_, i) => uid(i)).join('\n') + '\n';
     const form = new FormData();

@@ -5,13 +5,13 @@
 // P97.5 and P99 latency, and each endpoint's share of the bare route's requests/s.
 // Usage: npm run bench:http [-- --seconds 10 --connections 10]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort, startQrforge, waitUp } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -20,26 +20,6 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
   },
 });
-const PASSWORD = 'correct horse battery staple 2026';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-
-async function waitUp(url) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 function start(args, env) {
   return spawn(process.execPath, args, {
@@ -74,31 +54,20 @@ function run(name, options) {
 
 const barePort = await freePort();
 const bare = start([join(here, 'bare-server.js'), String(barePort)], {});
-const port = await freePort();
-const server = start([join(here, '../packages/server/dist/main.js'), 'serve'], {
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-bench-')),
-  QRFORGE_ADMIN_EMAIL: 'bench@example.com',
-  QRFORGE_ADMIN_PASSWORD: PASSWORD,
+const {
+  child: server,
+  base,
+  auth,
+} = await startQrforge({
   QRFORGE_RATE_LIMIT_MAX: '1000000',
   QRFORGE_ANONYMOUS_RATE_LIMIT_MAX: '1000000',
-  LOG_LEVEL: 'warn',
 });
-const base = `http://127.0.0.1:${port}`;
 try {
   await waitUp(`http://127.0.0.1:${barePort}/`);
-  await waitUp(`${base}/health`);
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.com', password: PASSWORD }),
-  });
-  const { accessToken } = await login.json();
   const data = 'https://example.com/p/PAD-V0100-L2025-09-00001';
   const signed = await fetch(`${base}/api/v1/codes/render-url`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ data, format: 'png', size: 256, expiresIn: 86400 }),
   });
   const { url } = await signed.json();

@@ -18,7 +18,7 @@ import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
-import { warmRenderPool } from './modules/generate/batch/pool.js';
+import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { openStore } from './platform/storage/open.js';
 import { Registry } from 'prom-client';
@@ -66,6 +66,7 @@ async function serve(config: Config): Promise<void> {
   server.addHook('onClose', async () => {
     // Order matters: running jobs finish or go back to the queue while the database is open.
     await queue.close(Math.max(0, config.shutdownTimeoutMs - 5000));
+    await closeRenderPool();
     await database.close();
     redis?.disconnect();
     await stopTracing?.();
@@ -148,6 +149,7 @@ async function worker(config: Config): Promise<void> {
       queue
         .close(Math.max(0, config.shutdownTimeoutMs - 5000))
         .then(() => database.close())
+        .then(() => closeRenderPool())
         .then(resolve, (error: unknown) => {
           process.stderr.write(`error while stopping: ${String(error)}\n`);
           process.exit(1);

@@ -117,7 +117,9 @@ describe('qrforge CLI', () => {
       });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      const exited = new Promise<number | string | null>((r) =>
+        child.on('exit', (code, signal) => r(code ?? signal)),
+      );
       for (const end = Date.now() + 20_000; !output.includes('worker started');) {
         if (Date.now() > end || child.exitCode !== null) throw new Error(`no start: ${output}`);
         await new Promise((r) => setTimeout(r, 50));

@@ -89,6 +89,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   const service = new CodeService(context.database.db, context.storage);
   const signer = new RenderUrlSigner(context.secret);
   const metrics = generateMetrics(context.metrics.registry);
+  const signedIn = guard.role('viewer');
 
   const renderCache = new RenderCache(
     config.renderCacheBytes,
@@ -263,7 +264,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       preHandler: async (request, reply) => {
         const query = request.query as Record<string, unknown>;
         if (query.sig === undefined && query.exp === undefined)
-          return guard.role('viewer').call(app, request, reply);
+          return signedIn.call(app, request, reply);
         const verdict = signer.verify(query);
         if (verdict !== 'valid')
           throw new AppError(
