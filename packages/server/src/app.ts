@@ -38,8 +38,8 @@ import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
-import { instrumentStore } from './platform/storage/metrics.js';
-import { openStore } from './platform/storage/open.js';
+import { storageMetrics } from './platform/storage/metrics.js';
+import { openStorage, type Storage } from './platform/storage/setup.js';
 import type { ObjectStore } from './platform/storage/storage.js';
 import type { Redis } from 'ioredis';
 
@@ -199,11 +199,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(auditRoutes, { db: database.db, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
-    const storage = instrumentStore(
-      deps.storage ?? openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY'),
-      metrics.registry,
-    );
+    const { store: storage, replicated }: Storage = deps.storage
+      ? { store: storageMetrics(metrics.registry)(deps.storage) }
+      : openStorage(config, database.db, metrics.registry, server.log);
     health.addCheck({ name: 'storage', check: () => storage.ping() });
+    if (replicated) {
+      health.addCheck({ name: 'storage-backup', critical: false, check: () => replicated.degraded() });
+      server.addHook('onReady', async () => replicated.start(config.storageReplicationIntervalMs));
+      server.addHook('onClose', async () => replicated.stop());
+    }
     const context: ModuleContext = {
       config,
       database,

@@ -5,6 +5,8 @@
  * this table (`npm run generate`) and a test keeps it current.
  */
 
+import { parseLocation, StorageLocationError } from './platform/storage/location.js';
+
 export const MODULES = ['generate', 'inventory', 'engraving', 'scanning'] as const;
 export type ModuleName = (typeof MODULES)[number];
 
@@ -17,6 +19,13 @@ export interface Config {
   redisUrl: string | undefined;
   /** Object storage location; undefined means `<dataDir>/objects`. */
   storagePrimary: string | undefined;
+  /** Second copy of every object, filled through the replication outbox; undefined: none. */
+  storageBackup: string | undefined;
+  azureConnectionString: string | undefined;
+  storageTryTimeoutMs: number;
+  storageMaxAttempts: number;
+  storageReplicationIntervalMs: number;
+  downloadUrlTtlSeconds: number;
   modules: ModuleName[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
@@ -90,6 +99,19 @@ function optionalUrl(name: string, protocols: string[]) {
   };
 }
 
+function storageLocation(name: string) {
+  return (raw: string): string | undefined => {
+    if (raw === '') return undefined;
+    try {
+      parseLocation(raw);
+    } catch (error) {
+      if (error instanceof StorageLocationError) throw new ConfigError(name, raw, error.message);
+      throw error;
+    }
+    return raw;
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type AnyVariable = { [K in keyof Config]: Variable<K> }[keyof Config];
@@ -137,12 +159,53 @@ export const VARIABLES: readonly AnyVariable[] = [
     name: 'STORAGE_PRIMARY',
     key: 'storagePrimary',
     default: '',
-    description: 'Where generated files are kept: file://<dir>. Empty: <QRFORGE_DATA_DIR>/objects.',
-    parse: (raw) => {
-      if (raw === '') return undefined;
-      if (!/^file:\/\/./.test(raw)) throw new ConfigError('STORAGE_PRIMARY', raw, 'file://<dir>');
-      return raw;
-    },
+    description:
+      'Where generated files are kept: file://<dir>, s3://<bucket>/<prefix> (options ?endpoint=&region=&path_style=true&checksum=when_required) or azure://<container>/<prefix>. Empty: <QRFORGE_DATA_DIR>/objects.',
+    parse: storageLocation('STORAGE_PRIMARY'),
+  },
+  {
+    name: 'STORAGE_BACKUP',
+    key: 'storageBackup',
+    default: '',
+    description:
+      'Optional second store, same forms as STORAGE_PRIMARY: every object is copied to it through a persisted outbox, and reads fall back to it. Empty: no backup.',
+    parse: storageLocation('STORAGE_BACKUP'),
+  },
+  {
+    name: 'AZURE_STORAGE_CONNECTION_STRING',
+    key: 'azureConnectionString',
+    default: '',
+    description:
+      'Credentials for azure:// locations (with an AccountKey, download links are SAS URLs). S3 uses the AWS SDK chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, IAM roles.',
+    parse: (raw) => raw || undefined,
+  },
+  {
+    name: 'QRFORGE_STORAGE_TRY_TIMEOUT_MS',
+    key: 'storageTryTimeoutMs',
+    default: '10000',
+    description: 'Limit of one S3 or Azure request attempt; a hung connection is retried, not waited on.',
+    parse: integer('QRFORGE_STORAGE_TRY_TIMEOUT_MS', 100, 600_000),
+  },
+  {
+    name: 'QRFORGE_STORAGE_MAX_ATTEMPTS',
+    key: 'storageMaxAttempts',
+    default: '3',
+    description: 'Attempts per S3 or Azure request (first try included), with exponential back-off.',
+    parse: integer('QRFORGE_STORAGE_MAX_ATTEMPTS', 1, 20),
+  },
+  {
+    name: 'QRFORGE_STORAGE_REPLICATION_INTERVAL_MS',
+    key: 'storageReplicationIntervalMs',
+    default: '2000',
+    description: 'How often the replication outbox is checked for copies to retry (with STORAGE_BACKUP).',
+    parse: integer('QRFORGE_STORAGE_REPLICATION_INTERVAL_MS', 10, 3_600_000),
+  },
+  {
+    name: 'QRFORGE_DOWNLOAD_URL_TTL_SECONDS',
+    key: 'downloadUrlTtlSeconds',
+    default: '300',
+    description: 'Lifetime of signed download URLs (S3 presigned, Azure SAS, or signed by the API).',
+    parse: integer('QRFORGE_DOWNLOAD_URL_TTL_SECONDS', 10, 7 * 24 * 3600),
   },
   {
     name: 'QRFORGE_MODULES',

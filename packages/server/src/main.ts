@@ -20,7 +20,7 @@ import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
 import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
-import { openStore } from './platform/storage/open.js';
+import { openStorage } from './platform/storage/setup.js';
 import { Registry } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
@@ -122,12 +122,15 @@ async function worker(config: Config): Promise<void> {
   const database = await openDatabase(config);
   const queue = openQueue(config, database);
   const modules = enabledModules(config);
+  const registry = new Registry();
+  const { store, replicated } = openStorage(config, database.db, registry);
+  replicated?.start(config.storageReplicationIntervalMs);
   const handlers = jobHandlers(modules, {
     config,
     database,
     queue,
-    storage: openStore(config.storagePrimary, config.dataDir, 'STORAGE_PRIMARY'),
-    metrics: { registry: new Registry() },
+    storage: store,
+    metrics: { registry },
     secret: loadSigningSecret(config.jwtSecret, config.dataDir),
   });
   queue.start(handlers);
@@ -148,6 +151,7 @@ async function worker(config: Config): Promise<void> {
       timer.unref();
       queue
         .close(Math.max(0, config.shutdownTimeoutMs - 5000))
+        .then(() => replicated?.stop())
         .then(() => database.close())
         .then(() => closeRenderPool())
         .then(resolve, (error: unknown) => {

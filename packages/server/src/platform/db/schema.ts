@@ -182,3 +182,24 @@ export const jobEffects = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.key] })],
 );
+
+export const OUTBOX_ACTIONS = ['put', 'delete'] as const;
+
+/**
+ * Replication outbox: an object write or delete the backup store has not taken yet. The row is
+ * written before the primary is touched, so a crash between the two stores leaves work to do,
+ * never a silent gap. One row per key: the latest intent wins (`token` tells intents apart).
+ */
+export const storageOutbox = pgTable(
+  'storage_outbox',
+  {
+    key: text('key').primaryKey(),
+    action: text('action', { enum: OUTBOX_ACTIONS }).notNull(),
+    token: uuid('token').notNull().defaultRandom(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('storage_outbox_next_idx').on(t.nextAttemptAt)],
+);

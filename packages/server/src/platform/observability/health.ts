@@ -9,6 +9,11 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when the dependency is reachable; rejects (or times out) otherwise. */
   check: () => Promise<void>;
+  /**
+   * False for a dependency the process can serve without (the backup store): its failure makes
+   * /ready answer 200 "degraded" instead of 503. Default true.
+   */
+  critical?: boolean;
 }
 
 export interface Health {
@@ -21,7 +26,7 @@ export interface Health {
 const CHECK_TIMEOUT_MS = 2000;
 
 const ReadyReply = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   checks: Type.Record(
     Type.String(),
     Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
@@ -69,10 +74,11 @@ export function registerHealth(app: FastifyInstance): Health {
         }),
       );
       if (shuttingDown) results.process = { ok: false, error: 'shutting down' };
-      const ready = Object.values(results).every((r) => r.ok);
-      return reply
-        .code(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'unavailable', checks: results });
+      const failed = Object.keys(results).filter((name) => !results[name].ok);
+      const optional = new Set(checks.filter((c) => c.critical === false).map((c) => c.name));
+      const ready = failed.every((name) => optional.has(name));
+      const status = !ready ? 'unavailable' : failed.length ? 'degraded' : 'ready';
+      return reply.code(ready ? 200 : 503).send({ status, checks: results });
     },
   );
 

@@ -5,10 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { verified } from './integrity.js';
 import { checkKey, type ObjectInfo, type ObjectStore, type StoredObject } from './storage.js';
 
 export class LocalStore implements ObjectStore {
@@ -75,7 +76,7 @@ export class LocalStore implements ObjectStore {
   async get(key: string): Promise<StoredObject | undefined> {
     const info = await this.head(key);
     if (!info) return undefined;
-    return { ...info, body: createReadStream(this.path(key)).pipe(verifySha256(info.sha256, key)) };
+    return { ...info, body: verified(createReadStream(this.path(key)), info.sha256, key) };
   }
 
   async delete(key: string): Promise<void> {
@@ -85,6 +86,27 @@ export class LocalStore implements ObjectStore {
 
   async ping(): Promise<void> {
     await mkdir(this.root, { recursive: true });
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    const start = prefix ? join(this.root, checkKey(prefix.replace(/\/$/, ''))) : this.root;
+    let entries: string[];
+    try {
+      entries = await readdir(start, { recursive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.endsWith('.meta.json')) continue;
+      const key = relative(this.root, join(start, entry.slice(0, -'.meta.json'.length)));
+      yield key.split(sep).join('/');
+    }
+  }
+
+  /** Local files have no service of their own to sign for: the API signs its own URL. */
+  presign(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
   }
 
   private path(key: string): string {
@@ -102,23 +124,4 @@ async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
     await file.close();
   }
   await rename(temporary, path);
-}
-
-/** Passes the bytes through and fails the stream at the end when their hash is not `expected`. */
-export function verifySha256(expected: string, key: string): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-    flush(callback) {
-      const actual = hash.digest('hex');
-      callback(
-        actual === expected
-          ? null
-          : new Error(`Object ${key} is corrupt: SHA-256 ${actual}, recorded ${expected}`),
-      );
-    },
-  });
 }

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ObjectInfo, ObjectStore } from './storage.js';
 
-export function instrumentStore(store: ObjectStore, registry: Registry): ObjectStore {
+/** Returns a function that wraps stores with the upload metrics (one set for all stores). */
+export function storageMetrics(registry: Registry): (store: ObjectStore) => ObjectStore {
   const uploads = new Counter({
     name: 'storage_uploads_total',
     help: 'Object uploads by storage provider and result (ok, error).',
@@ -20,6 +21,14 @@ export function instrumentStore(store: ObjectStore, registry: Registry): ObjectS
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers: [registry],
   });
+  return (store) => instrument(store, uploads, duration);
+}
+
+function instrument(
+  store: ObjectStore,
+  uploads: Counter<'provider' | 'result'>,
+  duration: Histogram<'provider'>,
+): ObjectStore {
   const timed = async (upload: () => Promise<ObjectInfo>): Promise<ObjectInfo> => {
     const stop = duration.startTimer({ provider: store.provider });
     try {
@@ -42,5 +51,7 @@ export function instrumentStore(store: ObjectStore, registry: Registry): ObjectS
     head: (key) => store.head(key),
     delete: (key) => store.delete(key),
     ping: () => store.ping(),
+    list: (prefix) => store.list(prefix),
+    presign: (key, options) => store.presign(key, options),
   };
 }

@@ -1,25 +1,72 @@
 /**
- * Storage from a location URL: `file://<dir>` (relative paths from the working directory);
- * empty means `<data dir>/objects`. Unknown schemes are refused, naming the variable.
+ * A store from a location URL (see location.ts): `file://<dir>` (relative to the working
+ * directory), `s3://<bucket>/<prefix>`, `azure://<container>/<prefix>`; empty means
+ * `<data dir>/objects`. Unknown schemes and options are refused, naming the variable.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { AzureStore } from './azure.js';
 import { LocalStore } from './local.js';
+import { parseLocation, StorageLocationError } from './location.js';
+import { S3Store } from './s3.js';
 import type { ObjectStore } from './storage.js';
 
-export const STORAGE_SCHEMES = ['file:'] as const;
+export interface StoreSettings {
+  dataDir: string;
+  azureConnectionString: string | undefined;
+  tryTimeoutMs: number;
+  maxAttempts: number;
+}
 
 export function openStore(
   location: string | undefined,
-  dataDir: string,
+  settings: StoreSettings,
   variable: string,
 ): ObjectStore {
-  if (!location) return new LocalStore(join(dataDir, 'objects'));
-  const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(location)?.[1]?.toLowerCase();
-  if (scheme === 'file:') {
-    const path = decodeURIComponent(location.slice('file://'.length));
-    return new LocalStore(isAbsolute(path) ? path : resolve(path));
+  if (!location) return new LocalStore(join(settings.dataDir, 'objects'));
+  const fail = (reason: string) =>
+    new Error(`${variable}=${JSON.stringify(location)} is invalid: ${reason}`);
+  let parsed;
+  try {
+    parsed = parseLocation(location);
+  } catch (error) {
+    if (error instanceof StorageLocationError) throw fail(error.message);
+    throw error;
   }
-  throw new Error(
-    `${variable}=${JSON.stringify(location)} is invalid: expected a location with scheme ${STORAGE_SCHEMES.map((s) => s + '//').join(', ')}`,
-  );
+  const spoolDir = join(settings.dataDir, 'spool');
+  switch (parsed.scheme) {
+    case 'file':
+      return new LocalStore(isAbsolute(parsed.root) ? parsed.root : resolve(parsed.root));
+    case 's3': {
+      const {
+        endpoint,
+        region,
+        path_style: pathStyle,
+        checksum = 'when_supported',
+      } = parsed.options;
+      if (checksum !== 'when_supported' && checksum !== 'when_required')
+        throw fail('checksum must be when_supported or when_required');
+      return new S3Store({
+        bucket: parsed.root,
+        prefix: parsed.prefix,
+        endpoint,
+        region,
+        forcePathStyle: pathStyle === 'true',
+        checksum,
+        tryTimeoutMs: settings.tryTimeoutMs,
+        maxAttempts: settings.maxAttempts,
+        spoolDir,
+      });
+    }
+    case 'azure':
+      if (!settings.azureConnectionString)
+        throw fail('azure:// needs AZURE_STORAGE_CONNECTION_STRING');
+      return new AzureStore({
+        container: parsed.root,
+        prefix: parsed.prefix,
+        connectionString: settings.azureConnectionString,
+        tryTimeoutMs: settings.tryTimeoutMs,
+        maxAttempts: settings.maxAttempts,
+        spoolDir,
+      });
+  }
 }

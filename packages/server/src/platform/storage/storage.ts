@@ -1,6 +1,6 @@
 /**
- * Object storage: one interface for every driver (local directory today; S3 and Azure Blob
- * implement the same contract). Keys are relative paths namespaced by tenant
+ * Object storage: one interface for every driver (local directory, S3, Azure Blob; a replicated
+ * pair of two of them is a store too). Keys are relative paths namespaced by tenant
  * (`<tenant>/codes/<id>.png`); every object carries its SHA-256, checked when it is read back.
  */
 import type { Readable } from 'node:stream';
@@ -30,6 +30,24 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Throws when the store cannot be reached (for /ready). */
   ping(): Promise<void>;
+  /** Every key under `prefix` ('' for all), in no particular order (reconcile). */
+  list(prefix?: string): AsyncIterable<string>;
+  /**
+   * A short-lived URL that downloads the object straight from the service (S3 presigned, Azure
+   * SAS), or undefined when the driver has none (local files: the API signs its own URL).
+   */
+  presign(key: string, options: PresignOptions): Promise<string | undefined>;
+}
+
+export interface PresignOptions {
+  expiresInSeconds: number;
+  /** File name for Content-Disposition: attachment. */
+  filename: string;
+}
+
+/** The bytes read back do not match the SHA-256 recorded when they were written. */
+export class IntegrityError extends Error {
+  readonly code = 'STORAGE_INTEGRITY';
 }
 
 export class StorageKeyError extends Error {}

@@ -1,0 +1,201 @@
+/**
+ * S3 driver (`s3://bucket/prefix`), for AWS S3 and any S3-compatible service (MinIO, s3rver).
+ * Small objects go in one PutObject with their SHA-256 as the transfer checksum (S3 verifies it);
+ * streams are spooled and sent by lib-storage's multipart upload (CRC32 per part by default).
+ * The SHA-256 also rides in the object's metadata (`x-amz-meta-sha256`) and is checked on read.
+ *
+ * `checksum=when_required` turns the SDK's default transfer checksums off for endpoints that
+ * cannot take them (s3rver stores aws-chunked streamed uploads corrupted); Content-MD5 is sent
+ * instead where it is cheap.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { verified } from './integrity.js';
+import { spool } from './spool.js';
+import {
+  checkKey,
+  type ObjectInfo,
+  type ObjectStore,
+  type PresignOptions,
+  type StoredObject,
+} from './storage.js';
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** Key prefix without slashes at either end; '' for none. */
+  prefix: string;
+  /** Custom endpoint (MinIO, s3rver); default: AWS for the region. */
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  /** The SDK's transfer checksums: on (`when_supported`, the default) or only where required. */
+  checksum: 'when_supported' | 'when_required';
+  /** One attempt's limit: a hung connection fails and is retried instead of hanging. */
+  tryTimeoutMs: number;
+  maxAttempts: number;
+  /** Folder for spool files of streamed uploads. */
+  spoolDir: string;
+  /** Explicit credentials (tests); default: the SDK's chain (environment, profile, IAM role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+const PART_SIZE = 8 * 1024 * 1024;
+
+export class S3Store implements ObjectStore {
+  readonly provider = 's3';
+  private readonly client: S3Client;
+
+  constructor(private readonly options: S3StoreOptions) {
+    const checksum = options.checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+    this.client = new S3Client({
+      region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      endpoint: options.endpoint,
+      forcePathStyle: options.forcePathStyle,
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts,
+      requestChecksumCalculation: checksum,
+      responseChecksumValidation: checksum,
+      requestHandler: {
+        connectionTimeout: Math.min(options.tryTimeoutMs, 5000),
+        requestTimeout: options.tryTimeoutMs,
+      },
+    });
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
+    const sha256 = createHash('sha256').update(bytes);
+    const digest = sha256.digest();
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: this.path(key),
+        Body: bytes,
+        ContentType: contentType,
+        Metadata: { sha256: digest.toString('hex') },
+        ...(this.options.checksum === 'when_supported'
+          ? { ChecksumSHA256: digest.toString('base64') }
+          : { ContentMD5: createHash('md5').update(bytes).digest('base64') }),
+      }),
+    );
+    return { key, size: bytes.length, contentType, sha256: digest.toString('hex') };
+  }
+
+  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+    const file = await spool(body, this.options.spoolDir);
+    try {
+      await new Upload({
+        client: this.client,
+        partSize: PART_SIZE,
+        queueSize: 2,
+        params: {
+          Bucket: this.options.bucket,
+          Key: this.path(key),
+          Body: createReadStream(file.path),
+          ContentType: contentType,
+          Metadata: { sha256: file.sha256 },
+        },
+      }).done();
+      return { key, size: file.size, contentType, sha256: file.sha256 };
+    } finally {
+      await file.remove();
+    }
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const answer = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.path(key) }),
+      );
+      const sha256 = answer.Metadata?.sha256 ?? '';
+      const body = answer.Body as Readable;
+      return {
+        key,
+        size: answer.ContentLength ?? 0,
+        contentType: answer.ContentType ?? 'application/octet-stream',
+        sha256,
+        body: verified(body, sha256, key),
+      };
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const answer = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.path(key) }),
+      );
+      return {
+        key,
+        size: answer.ContentLength ?? 0,
+        contentType: answer.ContentType ?? 'application/octet-stream',
+        sha256: answer.Metadata?.sha256 ?? '',
+      };
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.path(key) }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+  }
+
+  async *list(prefix = ''): AsyncIterable<string> {
+    const base = this.options.prefix ? `${this.options.prefix}/` : '';
+    const pages = paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: this.options.bucket, Prefix: base + prefix },
+    );
+    for await (const page of pages)
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(base.length);
+  }
+
+  async presign(key: string, options: PresignOptions): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.options.bucket,
+        Key: this.path(key),
+        ResponseContentDisposition: `attachment; filename="${options.filename}"`,
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
+  }
+
+  /** Closes the SDK's connection pool. */
+  close(): void {
+    this.client.destroy();
+  }
+
+  private path(key: string): string {
+    checkKey(key);
+    return this.options.prefix ? `${this.options.prefix}/${key}` : key;
+  }
+}
+
+function notFound(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    status === 404 || (error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound'
+  );
+}
