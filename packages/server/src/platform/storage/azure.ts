@@ -2,19 +2,20 @@
  * Azure Blob driver (`azure://container/prefix`). Every write is Put Block(s) with a
  * transactional Content-MD5 (the service refuses a block whose bytes changed in transit), then
  * Put Block List with the SHA-256 in the blob's metadata, so a blob never exists without its
- * checksum. The SDK has no per-try timeout by default: `tryTimeoutMs` sets one, so a hung
- * connection is retried instead of hanging.
+ * checksum. Every call has a per-try time limit and retries (tries.ts): the SDK has none.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { createDefaultHttpClient, RestError, type HttpClient } from '@azure/core-rest-pipeline';
 import {
   BlobSASPermissions,
   BlobServiceClient,
   type BlockBlobClient,
   type ContainerClient,
 } from '@azure/storage-blob';
-import { verified } from './integrity.js';
+import { corruptedInTransit, verified } from './integrity.js';
+import { transient, withTries } from './tries.js';
 import { spool } from './spool.js';
 import {
   checkKey,
@@ -42,12 +43,8 @@ export class AzureStore implements ObjectStore {
 
   constructor(private readonly options: AzureStoreOptions) {
     const service = BlobServiceClient.fromConnectionString(options.connectionString, {
-      retryOptions: {
-        maxTries: options.maxAttempts,
-        tryTimeoutInMs: options.tryTimeoutMs,
-        retryDelayInMs: 200,
-        maxRetryDelayInMs: 5000,
-      },
+      // One try per SDK call: `call` below makes the tries, each with a time limit.
+      retryOptions: { maxTries: 1 },
     });
     this.container = service.getContainerClient(options.container);
   }
@@ -57,19 +54,16 @@ export class AzureStore implements ObjectStore {
     const upload = randomBytes(6).toString('hex');
     const md5 = createHash('md5').update(bytes).digest();
     const id = blockId(upload, 0);
-    await blob.stageBlock(
-      id,
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
-      bytes.length,
-      {
-        transactionalContentMD5: md5,
-      },
-    );
+
+    await this.stage(blob, id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await blob.commitBlockList([id], {
-      blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 },
-      metadata: { sha256 },
-    });
+    await this.call((abortSignal) =>
+      blob.commitBlockList([id], {
+        blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 },
+        metadata: { sha256 },
+        abortSignal,
+      }),
+    );
     return { key, size: bytes.length, contentType, sha256 };
   }
 
@@ -86,15 +80,16 @@ export class AzureStore implements ObjectStore {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
         const block = buffer.subarray(0, bytesRead);
         const id = blockId(upload, ids.length);
-        await blob.stageBlock(id, block, block.length, {
-          transactionalContentMD5: createHash('md5').update(block).digest(),
-        });
+        await this.stage(blob, id, block);
         ids.push(id);
       }
-      await blob.commitBlockList(ids, {
-        blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: file.md5 },
-        metadata: { sha256: file.sha256 },
-      });
+      await this.call((abortSignal) =>
+        blob.commitBlockList(ids, {
+          blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: file.md5 },
+          metadata: { sha256: file.sha256 },
+          abortSignal,
+        }),
+      );
       return { key, size: file.size, contentType, sha256: file.sha256 };
     } finally {
       await handle.close();
@@ -104,7 +99,9 @@ export class AzureStore implements ObjectStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     try {
-      const answer = await this.blob(key).download();
+      const answer = await this.call((abortSignal) =>
+        this.blob(key).download(0, undefined, { abortSignal }),
+      );
       const sha256 = answer.metadata?.sha256 ?? '';
       return {
         key,
@@ -121,7 +118,9 @@ export class AzureStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const answer = await this.blob(key).getProperties();
+      const answer = await this.call((abortSignal) =>
+        this.blob(key).getProperties({ abortSignal }),
+      );
       return {
         key,
         size: answer.contentLength ?? 0,
@@ -135,11 +134,11 @@ export class AzureStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.blob(key).deleteIfExists();
+    await this.call((abortSignal) => this.blob(key).deleteIfExists({ abortSignal }));
   }
 
   async ping(): Promise<void> {
-    await this.container.getProperties();
+    await this.call((abortSignal) => this.container.getProperties({ abortSignal }));
   }
 
   async *list(prefix = ''): AsyncIterable<string> {
@@ -160,6 +159,23 @@ export class AzureStore implements ObjectStore {
       if (error instanceof RangeError) return undefined;
       throw error;
     }
+  }
+
+  /** Put Block with its Content-MD5: the service refuses a block changed in transit, we resend. */
+  private stage(blob: BlockBlobClient, id: string, block: Buffer): Promise<unknown> {
+    const md5 = createHash('md5').update(block).digest();
+    return this.call((abortSignal) =>
+      blob.stageBlock(id, block, block.length, { transactionalContentMD5: md5, abortSignal }),
+    );
+  }
+
+  /** One SDK call with our tries (see tries.ts for why not the SDK's). */
+  private call<T>(operation: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return withTries(
+      { attempts: this.options.maxAttempts, tryTimeoutMs: this.options.tryTimeoutMs },
+      operation,
+      (error) => transient(error) || corruptedInTransit(error),
+    );
   }
 
   private blob(key: string): BlockBlobClient {

@@ -22,10 +22,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { verified } from './integrity.js';
+import { retryCorrupted, verified } from './integrity.js';
 import { spool } from './spool.js';
 import {
   checkKey,
+  IntegrityError,
   type ObjectInfo,
   type ObjectStore,
   type PresignOptions,
@@ -70,26 +71,37 @@ export class S3Store implements ObjectStore {
       requestHandler: {
         connectionTimeout: Math.min(options.tryTimeoutMs, 5000),
         requestTimeout: options.tryTimeoutMs,
+        // Without it the SDK only logs a warning and waits on (a hung server hangs the upload).
+        throwOnRequestTimeout: true,
       },
     });
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
-    const sha256 = createHash('sha256').update(bytes);
-    const digest = sha256.digest();
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.options.bucket,
-        Key: this.path(key),
-        Body: bytes,
-        ContentType: contentType,
-        Metadata: { sha256: digest.toString('hex') },
-        ...(this.options.checksum === 'when_supported'
-          ? { ChecksumSHA256: digest.toString('base64') }
-          : { ContentMD5: createHash('md5').update(bytes).digest('base64') }),
-      }),
-    );
-    return { key, size: bytes.length, contentType, sha256: digest.toString('hex') };
+    const sha256 = createHash('sha256').update(bytes).digest();
+    const md5 = createHash('md5').update(bytes).digest();
+    const checked = this.options.checksum === 'when_supported';
+    await retryCorrupted(this.options.maxAttempts, async () => {
+      const answer = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.path(key),
+          Body: bytes,
+          ContentType: contentType,
+          Metadata: { sha256: sha256.toString('hex') },
+          // S3 checks the SHA-256 it is given; Content-MD5 for endpoints without SDK checksums.
+          ...(checked
+            ? { ChecksumSHA256: sha256.toString('base64') }
+            : { ContentMD5: md5.toString('base64') }),
+        }),
+      );
+      // Without SDK checksums, the ETag of a single PUT (the MD5 of what the service stored,
+      // without SSE-KMS) is checked too: not every S3-compatible server verifies Content-MD5.
+      const etag = answer.ETag?.replaceAll('"', '');
+      if (!checked && etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.toString('hex'))
+        throw new IntegrityError(`S3 stored ${key} with MD5 ${etag}, sent ${md5.toString('hex')}`);
+    });
+    return { key, size: bytes.length, contentType, sha256: sha256.toString('hex') };
   }
 
   async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {

@@ -47,6 +47,7 @@ export interface PresignOptions {
 
 /** The bytes read back do not match the SHA-256 recorded when they were written. */
 export class IntegrityError extends Error {
+  override readonly name = 'IntegrityError';
   readonly code = 'STORAGE_INTEGRITY';
 }
 

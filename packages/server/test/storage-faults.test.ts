@@ -1,0 +1,146 @@
+/**
+ * Storage under faults: a fault-injecting TCP proxy between the driver and its server (s3rver,
+ * Azurite) answers 503, resets, stalls, or flips a byte of a body. Uploads must be retried to
+ * success within the attempt budget, never hang past the per-try timeout, and never store or
+ * return bytes that differ from the source.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AzureStore } from '../src/platform/storage/azure.js';
+import { S3Store } from '../src/platform/storage/s3.js';
+import { IntegrityError, type ObjectStore } from '../src/platform/storage/storage.js';
+import { FaultProxy } from './helpers/fault-proxy.js';
+import {
+  startAzurite,
+  startS3rver,
+  type AzureServer,
+  type S3Server,
+} from './helpers/object-servers.js';
+
+let folder: string;
+let s3: S3Server;
+let azure: AzureServer;
+let s3Proxy: FaultProxy;
+let azureProxy: FaultProxy;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'qrforge-faults-'));
+  [s3, azure] = await Promise.all([startS3rver(), startAzurite()]);
+  s3Proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) });
+  azureProxy = await FaultProxy.start({ host: '127.0.0.1', port: azure.port });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([s3Proxy?.close(), azureProxy?.close()]);
+  await Promise.all([s3?.close(), azure?.close()]);
+  await rm(folder, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await s3Proxy.set({ kind: 'pass' });
+  await azureProxy.set({ kind: 'pass' });
+});
+
+interface Target {
+  name: string;
+  proxy: () => FaultProxy;
+  /** The driver through the proxy. */
+  faulty(options?: { tryTimeoutMs?: number; maxAttempts?: number }): ObjectStore;
+  /** The same store reached directly, to see what the server really holds. */
+  direct(): ObjectStore;
+}
+
+const s3Store = (endpoint: string, tryTimeoutMs = 2000, maxAttempts = 3) =>
+  new S3Store({
+    bucket: s3.bucket,
+    prefix: 'faults',
+    endpoint,
+    forcePathStyle: true,
+    checksum: 'when_required',
+    credentials: s3.credentials,
+    spoolDir: join(folder, 'spool'),
+    tryTimeoutMs,
+    maxAttempts,
+  });
+const azureStore = (endpoint: string, tryTimeoutMs = 2000, maxAttempts = 3) =>
+  new AzureStore({
+    container: azure.container,
+    prefix: 'faults',
+    connectionString: azure.connectionString(endpoint),
+    spoolDir: join(folder, 'spool'),
+    tryTimeoutMs,
+    maxAttempts,
+  });
+
+const targets: Target[] = [
+  {
+    name: 'S3 (s3rver)',
+    proxy: () => s3Proxy,
+    faulty: (o = {}) => s3Store(s3Proxy.url, o.tryTimeoutMs, o.maxAttempts),
+    direct: () => s3Store(s3.endpoint),
+  },
+  {
+    name: 'Azure Blob (Azurite)',
+    proxy: () => azureProxy,
+    faulty: (o = {}) => azureStore(azureProxy.url, o.tryTimeoutMs, o.maxAttempts),
+    direct: () => azureStore(azure.endpoint),
+  },
+];
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe.each(targets)('storage faults: $name', (target) => {
+  const key = (name: string) => `t/${target.name.split(' ')[0]}-${name}`;
+
+  it.each(['http503', 'reset', 'refuse'] as const)(
+    'retries an upload through two %s faults and stores it once',
+    async (kind) => {
+      const store = target.faulty();
+      const bytes = randomBytes(4000);
+      await target.proxy().set({ kind, times: 2 });
+      const info = await store.put(key(kind), bytes, 'image/png');
+      expect(target.proxy().injected).toBeGreaterThanOrEqual(2);
+      expect(info.sha256).toBe(sha256(bytes));
+      const stored = await buffer((await target.direct().get(key(kind)))!.body);
+      expect(sha256(stored)).toBe(sha256(bytes));
+    },
+  );
+
+  it('gives up on a stalled server after its attempts, within the per-try timeouts', async () => {
+    const store = target.faulty({ tryTimeoutMs: 400, maxAttempts: 2 });
+    await target.proxy().set({ kind: 'stall' });
+    const started = Date.now();
+    await expect(store.put(key('stall'), randomBytes(100), 'image/png')).rejects.toThrow();
+    const elapsed = Date.now() - started;
+    // Two tries of 400 ms plus back-off; without a per-try timeout this would hang.
+    expect(elapsed).toBeLessThan(8000);
+    console.log(`${target.name}: stalled upload failed after ${elapsed} ms (2 tries x 400 ms)`);
+  });
+
+  it('never stores an upload whose bytes were changed in transit', async () => {
+    const store = target.faulty();
+    const bytes = randomBytes(4000);
+    await target.proxy().set({ kind: 'flip', direction: 'request', times: 1 });
+    const info = await store.put(key('flip-up'), bytes, 'image/png');
+    expect(target.proxy().injected).toBe(1);
+    expect(info.sha256).toBe(sha256(bytes));
+    const stored = await buffer((await target.direct().get(key('flip-up')))!.body);
+    expect(sha256(stored)).toBe(sha256(bytes));
+  });
+
+  it('fails a download whose bytes were changed in transit, and the next read is good', async () => {
+    const bytes = randomBytes(4000);
+    await target.direct().put(key('flip-down'), bytes, 'image/png');
+    const store = target.faulty();
+    await target.proxy().set({ kind: 'flip', direction: 'response', times: 1 });
+    const corrupt = await store.get(key('flip-down'));
+    await expect(buffer(corrupt!.body)).rejects.toBeInstanceOf(IntegrityError);
+    expect(target.proxy().injected).toBe(1);
+    const good = await buffer((await store.get(key('flip-down')))!.body);
+    expect(sha256(good)).toBe(sha256(bytes));
+  });
+});
