@@ -204,7 +204,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       : openStorage(config, database.db, metrics.registry, server.log);
     health.addCheck({ name: 'storage', check: () => storage.ping() });
     if (replicated) {
-      health.addCheck({ name: 'storage-backup', critical: false, check: () => replicated.degraded() });
+      health.addCheck({
+        name: 'storage-backup',
+        critical: false,
+        check: () => replicated.degraded(),
+      });
       server.addHook('onReady', async () => replicated.start(config.storageReplicationIntervalMs));
       server.addHook('onClose', async () => replicated.stop());
     }

@@ -183,28 +183,32 @@ export const VARIABLES: readonly AnyVariable[] = [
     name: 'QRFORGE_STORAGE_TRY_TIMEOUT_MS',
     key: 'storageTryTimeoutMs',
     default: '10000',
-    description: 'Limit of one S3 or Azure request attempt; a hung connection is retried, not waited on.',
+    description:
+      'Limit of one S3 or Azure request attempt; a hung connection is retried, not waited on.',
     parse: integer('QRFORGE_STORAGE_TRY_TIMEOUT_MS', 100, 600_000),
   },
   {
     name: 'QRFORGE_STORAGE_MAX_ATTEMPTS',
     key: 'storageMaxAttempts',
     default: '3',
-    description: 'Attempts per S3 or Azure request (first try included), with exponential back-off.',
+    description:
+      'Attempts per S3 or Azure request (first try included), with exponential back-off.',
     parse: integer('QRFORGE_STORAGE_MAX_ATTEMPTS', 1, 20),
   },
   {
     name: 'QRFORGE_STORAGE_REPLICATION_INTERVAL_MS',
     key: 'storageReplicationIntervalMs',
     default: '2000',
-    description: 'How often the replication outbox is checked for copies to retry (with STORAGE_BACKUP).',
+    description:
+      'How often the replication outbox is checked for copies to retry (with STORAGE_BACKUP).',
     parse: integer('QRFORGE_STORAGE_REPLICATION_INTERVAL_MS', 10, 3_600_000),
   },
   {
     name: 'QRFORGE_DOWNLOAD_URL_TTL_SECONDS',
     key: 'downloadUrlTtlSeconds',
     default: '300',
-    description: 'Lifetime of signed download URLs (S3 presigned, Azure SAS, or signed by the API).',
+    description:
+      'Lifetime of signed download URLs (S3 presigned, Azure SAS, or signed by the API).',
     parse: integer('QRFORGE_DOWNLOAD_URL_TTL_SECONDS', 10, 7 * 24 * 3600),
   },
   {

@@ -26,7 +26,11 @@ export interface Health {
 const CHECK_TIMEOUT_MS = 2000;
 
 const ReadyReply = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unavailable')]),
+  status: Type.Union([
+    Type.Literal('ready'),
+    Type.Literal('degraded'),
+    Type.Literal('unavailable'),
+  ]),
   checks: Type.Record(
     Type.String(),
     Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) }),

@@ -7,7 +7,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createDefaultHttpClient, RestError, type HttpClient } from '@azure/core-rest-pipeline';
 import {
   BlobSASPermissions,
   BlobServiceClient,

@@ -48,7 +48,7 @@ export async function withTries<T>(
     try {
       return await operation(controller.signal);
     } catch (caught) {
-      const error = controller.signal.aborted ? controller.signal.reason : caught;
+      const error: unknown = controller.signal.aborted ? controller.signal.reason : caught;
       if (attempt >= options.attempts || !retriable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** (attempt - 1))));
     } finally {
