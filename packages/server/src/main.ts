@@ -8,6 +8,7 @@
  *   qrforge user add        add a user to a tenant (creating the tenant if new)
  *   qrforge apikey create   create an API key for a tenant; prints it once
  *   qrforge audit verify    check the audit trail's hash chains
+ *   qrforge storage reconcile  make STORAGE_PRIMARY and STORAGE_BACKUP hold the same objects
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -20,6 +21,7 @@ import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
 import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
+import { reconcile } from './platform/storage/reconcile.js';
 import { openStorage } from './platform/storage/setup.js';
 import { Registry } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
@@ -36,6 +38,9 @@ Commands:
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
   audit verify              check every audit hash chain; exit 1 when one is broken
+  storage reconcile [--deep]  copy every object missing or different on the primary or the
+                            backup store (--deep also reads both copies to find corrupt ones);
+                            exit 1 when an object could not be repaired
   help                      show this help
 
 Settings come from the environment; see .env.example.
@@ -165,6 +170,24 @@ async function worker(config: Config): Promise<void> {
   process.stdout.write('worker stopped\n');
 }
 
+async function reconcileStorage(config: Config, deep: boolean): Promise<void> {
+  if (!config.storageBackup)
+    throw new Error('storage reconcile needs STORAGE_BACKUP (and STORAGE_PRIMARY) to compare');
+  const database = await openDatabase(config);
+  try {
+    if (database.engine === 'pglite') await database.migrate();
+    const { replicated } = openStorage(config, database.db, new Registry());
+    const report = await reconcile(replicated!, { deep });
+    for (const { key, error } of report.failed) process.stdout.write(`FAILED ${key}: ${error}\n`);
+    process.stdout.write(
+      `${report.checked} objects checked${deep ? ' (deep)' : ''}: ${report.copiedToBackup} copied to the backup, ${report.copiedToPrimary} copied to the primary, ${report.corrupt} corrupt copies replaced, ${report.failed.length} failed\n`,
+    );
+    process.exitCode = report.failed.length ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
 async function migrate(config: Config): Promise<void> {
   const database = await openDatabase(config);
   try {
@@ -197,6 +220,7 @@ const ACCOUNT_OPTIONS = {
   tenant: { type: 'string', default: 'default' },
   role: { type: 'string', default: 'admin' },
   name: { type: 'string' },
+  deep: { type: 'boolean', default: false },
 } as const;
 
 async function tenantId(accounts: NonNullable<App['accounts']>, slug: string): Promise<string> {
@@ -243,6 +267,8 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
+  if (command === 'storage' && positionals[1] === 'reconcile')
+    return reconcileStorage(loadConfig(), values.deep);
   if (command === 'apikey' && positionals[1] === 'create') {
     if (!values.name) throw new Error('apikey create needs --name');
     const key = await withAccounts(loadConfig(), async (accounts) =>

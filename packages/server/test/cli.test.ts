@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/db/database.js';
+import { LocalStore } from '../src/platform/storage/local.js';
 import {
   createTestDatabase,
   postgresAvailable,
@@ -21,12 +22,17 @@ const run = promisify(execFile);
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 
 function qrforge(dataDir: string, ...args: string[]) {
+  return qrforgeWith({}, dataDir, ...args);
+}
+
+function qrforgeWith(env: Record<string, string>, dataDir: string, ...args: string[]) {
   return run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: {
       ...process.env,
       QRFORGE_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       QRFORGE_REQUIRE_SERVICES: undefined,
+      ...env,
     },
   });
 }
@@ -91,6 +97,33 @@ describe('qrforge CLI', () => {
       code: 2,
       stderr: expect.stringContaining('unknown command "frobnicate"') as unknown,
     });
+  });
+
+  it('storage reconcile: copies what one store lacks to the other; needs a backup', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    const [primary, backup] = [
+      new LocalStore(join(dataDir, 'a')),
+      new LocalStore(join(dataDir, 'b')),
+    ];
+    await primary.put('t/1.png', Buffer.from('one'), 'image/png');
+    await primary.put('t/2.png', Buffer.from('two'), 'image/png');
+    await backup.put('t/3.png', Buffer.from('three'), 'image/png');
+    await expect(qrforge(dataDir, 'storage', 'reconcile')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('storage reconcile needs STORAGE_BACKUP') as unknown,
+    });
+    const env = {
+      STORAGE_PRIMARY: `file://${join(dataDir, 'a')}`,
+      STORAGE_BACKUP: `file://${join(dataDir, 'b')}`,
+    };
+    const { stdout } = await qrforgeWith(env, dataDir, 'storage', 'reconcile', '--deep');
+    expect(stdout).toContain(
+      '3 objects checked (deep): 2 copied to the backup, 1 copied to the primary, 0 corrupt copies replaced, 0 failed',
+    );
+    for (const key of ['t/1.png', 't/2.png', 't/3.png']) {
+      expect((await primary.head(key))?.sha256).toBe((await backup.head(key))?.sha256);
+      expect(await primary.head(key)).toBeDefined();
+    }
   });
 
   it('worker: needs PostgreSQL, naming why', async () => {
