@@ -38,6 +38,7 @@ import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { DownloadLinks } from './platform/storage/download-links.js';
 import { storageMetrics } from './platform/storage/metrics.js';
 import { openStorage, type Storage } from './platform/storage/setup.js';
 import type { ObjectStore } from './platform/storage/storage.js';
@@ -158,6 +159,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'api-keys', description: "The tenant's API keys" },
         { name: 'audit', description: 'Hash-chained audit trail' },
         { name: 'jobs', description: 'Long-running work: status, progress, cancel' },
+        { name: 'storage', description: 'Signed download links for stored files' },
         ...modules.flatMap((m) => m.tags ?? []),
       ],
       components: {
@@ -203,6 +205,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       ? { store: storageMetrics(metrics.registry)(deps.storage) }
       : openStorage(config, database.db, metrics.registry, server.log);
     health.addCheck({ name: 'storage', check: () => storage.ping() });
+    const downloads = new DownloadLinks(storage, secret, config.downloadUrlTtlSeconds);
+    downloads.routes(server);
     if (replicated) {
       health.addCheck({
         name: 'storage-backup',
@@ -217,6 +221,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       database,
       queue,
       storage,
+      downloads,
       metrics,
       secret,
       redis: deps.redis,

@@ -21,6 +21,7 @@ import type { JobQueue } from './platform/queue/queue.js';
 import { enabledModules, jobHandlers } from './modules/registry.js';
 import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
+import { DownloadLinks } from './platform/storage/download-links.js';
 import { reconcile } from './platform/storage/reconcile.js';
 import { openStorage } from './platform/storage/setup.js';
 import { Registry } from 'prom-client';
@@ -128,6 +129,7 @@ async function worker(config: Config): Promise<void> {
   const queue = openQueue(config, database);
   const modules = enabledModules(config);
   const registry = new Registry();
+  const secret = loadSigningSecret(config.jwtSecret, config.dataDir);
   const { store, replicated } = openStorage(config, database.db, registry);
   replicated?.start(config.storageReplicationIntervalMs);
   const handlers = jobHandlers(modules, {
@@ -135,8 +137,9 @@ async function worker(config: Config): Promise<void> {
     database,
     queue,
     storage: store,
+    downloads: new DownloadLinks(store, secret, config.downloadUrlTtlSeconds),
     metrics: { registry },
-    secret: loadSigningSecret(config.jwtSecret, config.dataDir),
+    secret,
   });
   queue.start(handlers);
   if (config.modules.includes('generate')) await warmRenderPool();

@@ -219,6 +219,24 @@ describe('stored codes and history', () => {
     expect(await decodeFile(download.rawPayload, 'image/svg+xml')).toEqual([
       'WIFI:T:WPA;S:Line 3;P:secret passphrase;;',
     ]);
+    // A signed link works without credentials, and only as signed.
+    const link = await app.server.inject({
+      url: `/api/v1/codes/${code.id}/download-url`,
+      headers: auth['viewer@a.test'],
+    });
+    const { url, expiresAt } = link.json<{ url: string; expiresAt: string }>();
+    expect(url).toMatch(/^\/api\/v1\/downloads\?/);
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
+    const linked = await app.server.inject({ url });
+    expect(linked.statusCode).toBe(200);
+    expect(linked.headers['content-disposition']).toBe(`attachment; filename="qr-${code.id}.svg"`);
+    expect(createHash('sha256').update(linked.rawPayload).digest('hex')).toBe(code.sha256);
+    const forged = await app.server.inject({
+      url: url.replace(/key=[^&]+/, 'key=other%2Fcodes%2Fx.svg'),
+    });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toMatchObject({ detail: 'This download link signature is not valid' });
+
     const thumb = await app.server.inject({
       url: code.thumbnailUrl,
       headers: auth['viewer@a.test'],

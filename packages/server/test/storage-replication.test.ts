@@ -268,6 +268,18 @@ describe('the app on S3 primary + Azure backup', () => {
     ]);
     expect((await ready()).status).toBe('ready');
 
+    // The signed link is S3's own presigned URL: the bytes come straight from the service.
+    const id = created.json<{ id: string }>().id;
+    const link = await app.server.inject({ url: `/api/v1/codes/${id}/download-url`, headers });
+    const { url } = link.json<{ url: string }>();
+    expect(url.startsWith(s3Proxy.url)).toBe(true);
+    expect(url).toContain('X-Amz-Signature=');
+    const direct = await fetch(url);
+    expect(direct.status).toBe(200);
+    expect(await decodeFile(Buffer.from(await direct.arrayBuffer()), 'image/png')).toEqual([
+      'https://example.com/replicated',
+    ]);
+
     await azureProxy.set({ kind: 'refuse' });
     const during = await app.server.inject({
       method: 'POST',

@@ -96,10 +96,16 @@ describe('tenant isolation over every route with an ID', () => {
     },
     'GET /api/v1/codes/{id}': { create: storedCode, ownerStatus: 200 },
     'GET /api/v1/codes/{id}/download': { create: storedCode, ownerStatus: 200 },
+    'GET /api/v1/codes/{id}/download-url': { create: storedCode, ownerStatus: 200 },
     'GET /api/v1/codes/{id}/thumbnail': { create: storedCode, ownerStatus: 200 },
     'DELETE /api/v1/codes/{id}': { create: storedCode, ownerStatus: 204 },
     'GET /api/v1/batches/{id}': { create: batch, ownerStatus: 200 },
     'GET /api/v1/batches/{id}/files/{file}': {
+      create: batch,
+      params: { file: 'input' },
+      ownerStatus: 200,
+    },
+    'GET /api/v1/batches/{id}/files/{file}/download-url': {
       create: batch,
       params: { file: 'input' },
       ownerStatus: 200,

@@ -16,7 +16,8 @@ import { resolveContent, type Content } from './content.js';
 import { generateMetrics } from './metrics.js';
 import { renderCode, type PdfLayout, type Rendered } from './render.js';
 import { RenderCache } from './render-cache.js';
-import { RenderUrlSigner } from './render-url.js';
+import { UrlSigner } from '../../platform/auth/url-signer.js';
+import { DownloadLinkSchema } from '../../platform/storage/download-links.js';
 import {
   CodeRequestSchema,
   FORMATS,
@@ -87,7 +88,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   const { config, guard } = context;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const service = new CodeService(context.database.db, context.storage);
-  const signer = new RenderUrlSigner(context.secret);
+  const signer = new UrlSigner(context.secret, 'render-url v1');
   const metrics = generateMetrics(context.metrics.registry);
   const signedIn = guard.role('viewer');
 
@@ -416,6 +417,23 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
         .header('cache-control', 'private, max-age=86400, immutable')
         .header('content-disposition', `attachment; filename="qr-${row.id}.${row.format}"`)
         .send(object.body);
+    },
+  );
+
+  api.get(
+    '/api/v1/codes/:id/download-url',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags: ['generate'],
+        summary: 'A short-lived signed link to the stored file (S3 presigned, Azure SAS, or ours)',
+        params: IdParams,
+        response: { 200: DownloadLinkSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const row = await find(request, request.params.id);
+      return context.downloads.link(row.storageKey, `qr-${row.id}.${row.format}`);
     },
   );
 

@@ -11,6 +11,7 @@ import { AppError } from '../../../errors.js';
 import { requestAuditContext } from '../../../platform/audit/audit.js';
 import type { Guard } from '../../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../../platform/http/problem-schema.js';
+import { DownloadLinkSchema } from '../../../platform/storage/download-links.js';
 import type { ModuleContext } from '../../registry.js';
 import { DEFAULT_SHEET } from './label-sheet.js';
 import { kindOf, parseInput, type InputKind } from './input.js';
@@ -234,6 +235,39 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
     async (request) => view(await find(request, request.params.id)),
   );
 
+  const FileParams = Type.Object(
+    { id: Type.String({ format: 'uuid' }), file: literals(FILES) },
+    { additionalProperties: false },
+  );
+
+  /** The storage key of one of a batch's files, or a 404 naming what is missing. */
+  const fileKey = (batch: Awaited<ReturnType<typeof find>>, file: (typeof FILES)[number]) => {
+    const outputs = (batch.outputs ?? {}) as Record<string, { key: string }>;
+    const key = file === 'input' ? batch.inputKey : outputs[file]?.key;
+    if (!key)
+      throw new AppError('HTTP_ERR_NOT_FOUND', `Batch ${batch.id} has no ${file} file (yet)`);
+    return key;
+  };
+
+  api.get(
+    '/api/v1/batches/:id/files/:file/download-url',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags: ['generate'],
+        summary: 'A short-lived signed link to a batch file (S3 presigned, Azure SAS, or ours)',
+        params: FileParams,
+        response: { 200: DownloadLinkSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const batch = await find(request, request.params.id);
+      const key = fileKey(batch, request.params.file);
+      const extension = key.slice(key.lastIndexOf('.') + 1);
+      return context.downloads.link(key, `batch-${batch.id}-${request.params.file}.${extension}`);
+    },
+  );
+
   api.get(
     '/api/v1/batches/:id/files/:file',
     {
@@ -241,13 +275,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
       schema: {
         tags: ['generate'],
         summary: 'Download a batch file: zip, sheet (PDF), report (CSV) or input',
-        params: Type.Object(
-          {
-            id: Type.String({ format: 'uuid' }),
-            file: literals(FILES),
-          },
-          { additionalProperties: false },
-        ),
+        params: FileParams,
         response: {
           200: {
             description: 'The file',
@@ -260,10 +288,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
     async (request, reply) => {
       const batch = await find(request, request.params.id);
       const { file } = request.params;
-      const outputs = (batch.outputs ?? {}) as Record<string, { key: string }>;
-      const key = file === 'input' ? batch.inputKey : outputs[file]?.key;
-      if (!key)
-        throw new AppError('HTTP_ERR_NOT_FOUND', `Batch ${batch.id} has no ${file} file (yet)`);
+      const key = fileKey(batch, file);
       const object = await storage.get(key);
       if (!object)
         throw new AppError(

@@ -1,16 +1,18 @@
 /**
- * Signed render URLs: `<img src>` needs a URL without headers, but an open render endpoint would
- * let anyone mint codes under our domain. A signed URL carries an expiry and an HMAC-SHA256 over
- * every parameter, so it renders exactly what a signed-in caller asked for, until it expires.
+ * Signed URLs: a link that works without headers (`<img src>`, a download in a new tab) but only
+ * for what a signed-in caller asked for, until it expires. The URL carries an expiry and an
+ * HMAC-SHA256 over every parameter. Uses: render URLs (anyone could otherwise mint codes under our
+ * domain) and downloads from local storage (S3 and Azure sign their own).
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-export class RenderUrlSigner {
+export class UrlSigner {
   private readonly key: Buffer;
 
-  constructor(secret: Uint8Array) {
-    // A key of its own, derived from the server secret: a render signature is never a token.
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'qrforge', 'render-url v1', 32));
+  /** `purpose` (e.g. 'render-url v1') gives each use a key of its own. */
+  constructor(secret: Uint8Array, purpose: string) {
+    // Derived from the server secret: a URL signature is never a token, nor valid for another use.
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'qrforge', purpose, 32));
   }
 
   /** The query string with `exp` (Unix seconds) and `sig` appended. */
