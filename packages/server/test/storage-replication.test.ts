@@ -160,6 +160,21 @@ describe('replication', () => {
     expect(await metric(registry, 'storage_read_fallbacks_total')).toBe(2);
   });
 
+  it('keeps a deleted object deleted while the backup is down, and deletes it there later', async () => {
+    const { store, backup } = pair('delete');
+    await store.put('t/gone.png', randomBytes(100), 'image/png');
+    await store.settled();
+    await azureProxy.set({ kind: 'refuse' });
+    await store.delete('t/gone.png');
+    expect(await store.head('t/gone.png')).toBeUndefined(); // not read back from the backup
+    expect(await store.get('t/gone.png')).toBeUndefined();
+    expect(await backup.head('t/gone.png')).toBeDefined();
+    await azureProxy.set({ kind: 'pass' });
+    await store.outbox.expedite();
+    await store.drain();
+    expect(await backup.head('t/gone.png')).toBeUndefined();
+  });
+
   it('copies an object whose process died between the primary write and the copy', async () => {
     const { primary, backup } = pair('crash');
     // The first process recorded its intent and wrote the primary, then died.

@@ -101,6 +101,14 @@ export class ReplicationOutbox {
     await this.db.update(storageOutbox).set({ nextAttemptAt: sql`now()` });
   }
 
+  async pending(key: string, action: OutboxAction): Promise<boolean> {
+    const rows = await this.db
+      .select({ key: storageOutbox.key })
+      .from(storageOutbox)
+      .where(and(eq(storageOutbox.key, key), eq(storageOutbox.action, action)));
+    return rows.length > 0;
+  }
+
   async pendingDeletes(): Promise<Set<string>> {
     const rows = await this.db
       .select({ key: storageOutbox.key })

@@ -73,10 +73,13 @@ export class ReplicatedStore implements ObjectStore {
     return info;
   }
 
+  /** Deletes from both before answering; a backup that fails keeps the delete in the outbox. */
   async delete(key: string): Promise<void> {
     const token = await this.outbox.record(key, 'delete');
     await this.primary.delete(key);
-    this.background({ key, token, action: 'delete', attempts: 0 }, () => this.backup.delete(key));
+    await this.attempt({ key, token, action: 'delete', attempts: 0 }, () =>
+      this.backup.delete(key),
+    );
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
@@ -179,6 +182,8 @@ export class ReplicatedStore implements ObjectStore {
     try {
       const found = await read(this.primary);
       if (found) return found;
+      // Absent on the primary: deleted (and the backup's delete still pending), or lost.
+      if (await this.outbox.pending(key, 'delete')) return undefined;
     } catch (error) {
       this.log?.warn({ err: error, key }, 'primary store read failed; reading the backup');
     }
