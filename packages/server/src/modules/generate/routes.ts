@@ -155,7 +155,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       .header('cache-control', cache)
       .header('x-qr-version', String(rendered.version))
       .header('x-qr-ecc', rendered.ecc)
-      .send(Buffer.from(rendered.bytes));
+      .send(Buffer.from(rendered.bytes.buffer, rendered.bytes.byteOffset, rendered.bytes.length));
   }
 
   const etagOf = (value: unknown) =>
@@ -266,7 +266,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
         const query = request.query as Record<string, unknown>;
         if (query.sig === undefined && query.exp === undefined)
           return signedIn.call(app, request, reply);
-        const verdict = signer.verify(query);
+        const verdict = signer.verifyUrl(request.url, query);
         if (verdict !== 'valid')
           throw new AppError(
             'AUTH_ERR_UNAUTHENTICATED',

@@ -35,22 +35,56 @@ export function registerMetrics(app: FastifyInstance): Metrics {
     registers: [registry],
   });
 
-  const started = new WeakMap<object, { end: (labels?: { status: string }) => void }>();
-  app.addHook('onRequest', async (request) => {
-    const labels = { method: request.method, handler: request.routeOptions.url ?? UNMATCHED };
-    inProgress.inc(labels);
-    const stopTimer = duration.startTimer(labels);
-    started.set(request, {
-      end: (extra) => {
-        stopTimer();
-        inProgress.dec(labels);
-        if (extra) requests.inc({ ...labels, status: extra.status });
-      },
-    });
+  // Label sets are few (method x route pattern x status), so their children are looked up once
+  // and kept: prom-client hashes and validates the labels on every call otherwise, which cost
+  // 17 % of the requests/s of a small route (/tmp ablation with autocannon, see ADR 0002).
+  type Route = {
+    inProgress: ReturnType<typeof inProgress.labels>;
+    duration: ReturnType<typeof duration.labels>;
+    byStatus: Map<number, ReturnType<typeof requests.labels>>;
+    method: string;
+    handler: string;
+  };
+  const routes = new Map<string, Route>();
+  const routeOf = (method: string, handler: string): Route => {
+    const key = `${method} ${handler}`;
+    let route = routes.get(key);
+    if (!route)
+      routes.set(
+        key,
+        (route = {
+          inProgress: inProgress.labels(method, handler),
+          duration: duration.labels(method, handler),
+          byStatus: new Map(),
+          method,
+          handler,
+        }),
+      );
+    return route;
+  };
+  const started = new WeakMap<object, { route: Route; at: bigint }>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    const route = routeOf(request.method, request.routeOptions.url ?? UNMATCHED);
+    route.inProgress.inc();
+    started.set(request, { route, at: process.hrtime.bigint() });
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    started.get(request)?.end({ status: String(reply.statusCode) });
-    started.delete(request);
+  app.addHook('onResponse', (request, reply, done) => {
+    const start = started.get(request);
+    if (start) {
+      const { route, at } = start;
+      route.duration.observe(Number(process.hrtime.bigint() - at) / 1e9);
+      route.inProgress.dec();
+      let counter = route.byStatus.get(reply.statusCode);
+      if (!counter)
+        route.byStatus.set(
+          reply.statusCode,
+          (counter = requests.labels(route.method, route.handler, String(reply.statusCode))),
+        );
+      counter.inc();
+      started.delete(request);
+    }
+    done();
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
