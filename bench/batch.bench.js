@@ -2,23 +2,30 @@
 // storage, in-process queue), a CSV uploaded over HTTP, timed until the ZIP is stored; peak RSS
 // of the server process from /proc (VmHWM). Peer in the same run: node-qrcode PNGs zipped with
 // fflate in one thread, the usual way to do this in Node.
-// Usage: npm run bench:batch [-- --rows 100000 --peer-rows 5000]
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+// With --storage s3-azure the server keeps its files on S3 (s3rver) with an Azure backup
+// (Azurite), both started here on loopback from the repository's own packages.
+// Usage: npm run bench:batch [-- --rows 100000 --peer-rows 5000 --storage local|s3-azure]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Zip, ZipPassThrough } from 'fflate';
 import QRCode from 'qrcode';
-import { startQrforge } from './serve.js';
+import { freePort, startQrforge } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '10000,100000' },
     'peer-rows': { type: 'string', default: '5000' },
+    storage: { type: 'string', default: 'local' },
   },
 });
+if (!['local', 's3-azure'].includes(args.storage))
+  throw new Error(`--storage ${args.storage}: expected local or s3-azure`);
+const storage = args.storage === 's3-azure' ? await objectServers() : { env: {}, close() {} };
 const ROWS = args.rows.split(',').map(Number);
 const PEER_ROWS = Number(args['peer-rows']);
 
@@ -33,6 +40,7 @@ const peakRss = (pid) => memory(pid, 'VmHWM');
 
 async function ours(rows) {
   const server = await startQrforge({
+    ...storage.env,
     QRFORGE_BATCH_MAX_ROWS: String(rows),
     QRFORGE_BATCH_MAX_BYTES: String(256 * 1024 * 1024),
   });
@@ -60,6 +68,8 @@ async function ours(rows) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
+    if (args.storage === 's3-azure') await storage.backedUp(server, batch);
+    const backedUpSeconds = (performance.now() - started) / 1000;
     if (batch.status !== 'completed' || batch.ok !== rows)
       throw new Error(`batch ended ${batch.status}: ${batch.error}`);
     return {
@@ -67,6 +77,7 @@ async function ours(rows) {
       seconds,
       perSecond: rows / seconds,
       zipBytes: batch.files.zip.size,
+      ...(args.storage === 'local' ? {} : { backedUpSeconds }),
       peakRss: peakRss(server.child.pid),
       idleRss: rssBefore,
     };
@@ -96,7 +107,7 @@ async function peer(rows) {
 
 const mib = (n) => `${(n / 1048576).toFixed(0)} MiB`;
 console.log(
-  `batch benchmark: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}\n`,
+  `batch benchmark: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}, storage ${args.storage}\n`,
 );
 const peerResult = await peer(PEER_ROWS);
 console.log(
@@ -108,11 +119,93 @@ for (const rows of ROWS) {
   results.push(r);
   console.log(
     `QR Forge  CSV -> PNG ZIP over HTTP: ${rows} rows in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(0)} codes/s ` +
-      `(${(r.perSecond / peerResult.perSecond).toFixed(1)}x the peer), ZIP ${mib(r.zipBytes)}, server peak RSS ${mib(r.peakRss)} (RSS ${mib(r.idleRss)} before the batch)`,
+      `(${(r.perSecond / peerResult.perSecond).toFixed(1)}x the peer), ZIP ${mib(r.zipBytes)}, server peak RSS ${mib(r.peakRss)} (RSS ${mib(r.idleRss)} before the batch)` +
+      (r.backedUpSeconds ? `; on the Azure backup after ${r.backedUpSeconds.toFixed(1)} s` : ''),
   );
 }
+await storage.close();
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
-  join(here, 'results/batch.json'),
-  JSON.stringify({ date: new Date().toISOString(), peer: peerResult, results }, null, 2),
+  join(
+    here,
+    args.storage === 'local' ? 'results/batch.json' : `results/batch-${args.storage}.json`,
+  ),
+  JSON.stringify(
+    { date: new Date().toISOString(), storage: args.storage, peer: peerResult, results },
+    null,
+    2,
+  ),
 );
+
+/** s3rver (S3 primary) and Azurite (Azure backup) on loopback, and the settings to use them. */
+async function objectServers() {
+  const root = join(here, '../node_modules');
+  const { default: S3rver } = await import(join(root, 's3rver/lib/s3rver.js'));
+  const { BlobServiceClient } = await import(join(root, '@azure/storage-blob/dist/esm/index.js'));
+  const dir = mkdtempSync(join(tmpdir(), 'qrforge-bench-objects-'));
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: await freePort(),
+    silent: true,
+    directory: join(dir, 's3'),
+    configureBuckets: [{ name: 'qrforge' }],
+  });
+  const { port: s3Port } = await s3.run();
+  const azurePort = await freePort();
+  mkdirSync(join(dir, 'azure'));
+  const azurite = spawn(
+    process.execPath,
+    [
+      join(root, 'azurite/dist/src/blob/main.js'),
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(azurePort),
+      '--location',
+      join(dir, 'azure'),
+      '--silent',
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--loose',
+    ],
+    { stdio: 'ignore' },
+  );
+  const connection = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${azurePort}/devstoreaccount1;`;
+  const container =
+    BlobServiceClient.fromConnectionString(connection).getContainerClient('qrforge');
+  for (let i = 0; ; i++) {
+    try {
+      await container.createIfNotExists();
+      break;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    env: {
+      STORAGE_PRIMARY: `s3://qrforge/bench?endpoint=http://127.0.0.1:${s3Port}&path_style=true&checksum=when_required`,
+      STORAGE_BACKUP: 'azure://qrforge/bench',
+      AZURE_STORAGE_CONNECTION_STRING: connection,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    },
+    /** Waits until the batch's ZIP is on the backup too, with the same size. */
+    async backedUp(server, batch) {
+      const key = `bench/${new URL(batch.files.zip.url, server.base).pathname}`;
+      for (let i = 0; i < 600; i++) {
+        for await (const blob of container.listBlobsFlat({ prefix: 'bench/' }))
+          if (blob.name.endsWith('.zip') && blob.properties.contentLength === batch.files.zip.size)
+            return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the ZIP never reached the Azure backup (${key})`);
+    },
+    async close() {
+      azurite.kill('SIGTERM');
+      await s3.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

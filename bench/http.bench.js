@@ -1,12 +1,13 @@
 // HTTP benchmark with autocannon, one run, on this machine: a bare Fastify route (the ceiling of
-// the framework) against QR Forge's GET render PNG (a signed <img> URL) and POST /api/v1/codes
+// the framework), the same bare route sending the bytes and headers of one real render answer
+// (the cost of the response itself, without the platform), against QR Forge's GET render PNG (a signed <img> URL) and POST /api/v1/codes
 // PNG, repeated (answered by the render cache after the first) and all different (rendered every
 // time), served by a real `qrforge serve` on the embedded defaults. Prints requests/s, P50,
 // P97.5 and P99 latency, and each endpoint's share of the bare route's requests/s.
 // Usage: npm run bench:http [-- --seconds 10 --connections 10]
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,13 @@ import autocannon from 'autocannon';
 import { freePort, startQrforge, waitUp } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'date',
+  'content-length',
+  'transfer-encoding',
+]);
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
@@ -52,8 +60,6 @@ function run(name, options) {
   });
 }
 
-const barePort = await freePort();
-const bare = start([join(here, 'bare-server.js'), String(barePort)], {});
 const {
   child: server,
   base,
@@ -62,15 +68,30 @@ const {
   QRFORGE_RATE_LIMIT_MAX: '1000000',
   QRFORGE_ANONYMOUS_RATE_LIMIT_MAX: '1000000',
 });
+const data = 'https://example.com/p/PAD-V0100-L2025-09-00001';
+const signed = await fetch(`${base}/api/v1/codes/render-url`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...auth },
+  body: JSON.stringify({ data, format: 'png', size: 256, expiresIn: 86400 }),
+});
+const { url } = await signed.json();
+// One real render answer, for the bare server to send as is.
+const sample = await fetch(`${base}${url}`);
+const capturedHeaders = Object.fromEntries(
+  [...sample.headers].filter(([name]) => !HOP_BY_HOP.has(name)),
+);
+const capture = join(mkdtempSync(join(tmpdir(), 'qrforge-bench-')), 'render.json');
+writeFileSync(
+  capture,
+  JSON.stringify({
+    headers: capturedHeaders,
+    body: Buffer.from(await sample.arrayBuffer()).toString('base64'),
+  }),
+);
+const barePort = await freePort();
+const bare = start([join(here, 'bare-server.js'), String(barePort), capture], {});
 try {
   await waitUp(`http://127.0.0.1:${barePort}/`);
-  const data = 'https://example.com/p/PAD-V0100-L2025-09-00001';
-  const signed = await fetch(`${base}/api/v1/codes/render-url`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ data, format: 'png', size: 256, expiresIn: 86400 }),
-  });
-  const { url } = await signed.json();
 
   console.log(
     `HTTP benchmark: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}, ` +
@@ -78,6 +99,9 @@ try {
   );
   const results = [];
   results.push(await run('bare Fastify route', { url: `http://127.0.0.1:${barePort}/` }));
+  results.push(
+    await run('bare Fastify, same PNG+headers', { url: `http://127.0.0.1:${barePort}/same` }),
+  );
   results.push(await run('GET render PNG (signed URL)', { url: `${base}${url}` }));
   results.push(
     await run('POST /api/v1/codes PNG', {
@@ -104,12 +128,13 @@ try {
       ],
     }),
   );
-  const ceiling = results[0].requestsPerSecond;
+  const [ceiling, sameBytes] = results.map((r) => r.requestsPerSecond);
+  const share = (r, of) => `${((r.requestsPerSecond / of) * 100).toFixed(0)}%`;
   for (const r of results)
     console.log(
       `${r.name.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
         `P50 ${r.p50} ms  P97.5 ${r.p95} ms  P99 ${r.p99} ms  ` +
-        `${((r.requestsPerSecond / ceiling) * 100).toFixed(0)}% of the bare route`,
+        `${share(r, ceiling)} of the bare route, ${share(r, sameBytes)} of the same-bytes route`,
     );
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(
