@@ -316,6 +316,7 @@ describe('render URLs', () => {
     const authed = await app.server.inject({ url, headers: auth['viewer@a.test'] });
     expect(await decoded(authed)).toEqual(['hello']);
     expect(authed.headers['cache-control']).toBe('private, max-age=3600');
+    expect(authed.headers['cross-origin-resource-policy']).toBe('same-origin');
 
     const signed = (
       await post(
@@ -327,6 +328,8 @@ describe('render URLs', () => {
     const ok = await app.server.inject(signed.url);
     expect(await decoded(ok)).toEqual(['hello']);
     expect(ok.headers['cache-control']).toMatch(/^public, max-age=\d+, immutable$/);
+    // Embeddable in other sites' pages; signed-in renders keep the platform's same-origin policy.
+    expect(ok.headers['cross-origin-resource-policy']).toBe('cross-origin');
     const again = await app.server.inject({
       url: signed.url,
       headers: { 'if-none-match': String(ok.headers.etag) },

@@ -289,6 +289,9 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
         ? Math.max(0, Math.min(86_400, exp - Math.floor(Date.now() / 1000)))
         : 3600;
       const cache = sig ? `public, max-age=${maxAge}, immutable` : 'private, max-age=3600';
+      // Signed URLs exist to be embedded in other sites' pages: the platform's default
+      // Cross-Origin-Resource-Policy (same-origin) would make browsers block those <img>s.
+      if (sig) reply.header('cross-origin-resource-policy', 'cross-origin');
       if (notModified(request, etag)) return sendNotModified(reply, etag, cache);
       const content = resolveContent({ data });
       return sendImage(reply, await cachedRender(etag, content, format, style), etag, cache);
