@@ -47,6 +47,7 @@ export interface Config {
   anonymousRateLimitMax: number;
   batchMaxRows: number;
   renderCacheBytes: number;
+  hotCacheBytes: number;
   batchMaxBytes: number;
   batchMaxFieldLength: number;
   rateLimitWindowSeconds: number;
@@ -392,6 +393,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Memory for rendered codes kept for repeat requests (also shared in Redis with REDIS_URL); 0 turns the cache off.',
     parse: integer('QRFORGE_RENDER_CACHE_BYTES', 0, 4 * 1024 * 1024 * 1024),
+  },
+  {
+    name: 'QRFORGE_HOT_CACHE_BYTES',
+    key: 'hotCacheBytes',
+    default: String(16 * 1024 * 1024),
+    description:
+      'Memory for signed render answers served before the request pipeline, as a CDN edge would (0: off).',
+    parse: integer('QRFORGE_HOT_CACHE_BYTES', 0, 4 * 1024 * 1024 * 1024),
   },
   {
     name: 'QRFORGE_BATCH_MAX_ROWS',

@@ -33,6 +33,11 @@ export class RenderCache {
     });
   }
 
+  /** Counts a hit answered elsewhere (the hot cache, before the route runs). */
+  countHit(): void {
+    this.hits.inc();
+  }
+
   /** The cached render, or a fresh one from `render` (then cached). */
   async get(key: string, render: () => Promise<Rendered>): Promise<Rendered> {
     if (this.maxBytes === 0) return render();

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { API_VERSION } from '../../version.js';
@@ -294,7 +295,30 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       if (sig) reply.header('cross-origin-resource-policy', 'cross-origin');
       if (notModified(request, etag)) return sendNotModified(reply, etag, cache);
       const content = resolveContent({ data });
-      return sendImage(reply, await cachedRender(etag, content, format, style), etag, cache);
+      const rendered = await cachedRender(etag, content, format, style);
+      // A signed URL's answer never changes until it expires: later requests for the same URL
+      // can be answered before the pipeline (hot-cache.ts). Cross-origin callers excepted (CORS).
+      if (sig && exp && context.hotCache && request.headers.origin === undefined)
+        void reply.raw.once('finish', () => {
+          if (reply.statusCode !== 200) return;
+          context.hotCache!.remember(request.url, {
+            handler: '/api/v1/codes/render',
+            // Fastify hands its headers to writeHead, so the raw response does not list them.
+            headers: reply.getHeaders() as OutgoingHttpHeaders,
+            body: Buffer.from(
+              rendered.bytes.buffer,
+              rendered.bytes.byteOffset,
+              rendered.bytes.length,
+            ),
+            etag,
+            expiresAt: exp * 1000,
+            onHit: () => {
+              renderCache.countHit();
+              metrics.generated.inc({ format });
+            },
+          });
+        });
+      return sendImage(reply, rendered, etag, cache);
     },
   );
 

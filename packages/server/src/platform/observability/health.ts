@@ -20,6 +20,8 @@ export interface Health {
   addCheck(check: ReadinessCheck): void;
   /** From now on /ready answers 503 (first step of a graceful shutdown). */
   markShuttingDown(): void;
+  /** Runs `listener` when the shutdown starts. */
+  onShuttingDown(listener: () => void): void;
   isShuttingDown(): boolean;
 }
 
@@ -39,6 +41,7 @@ const ReadyReply = Type.Object({
 
 export function registerHealth(app: FastifyInstance): Health {
   const checks: ReadinessCheck[] = [];
+  const shutdownListeners: (() => void)[] = [];
   let shuttingDown = false;
 
   app.get(
@@ -90,7 +93,9 @@ export function registerHealth(app: FastifyInstance): Health {
     addCheck: (check) => checks.push(check),
     markShuttingDown: () => {
       shuttingDown = true;
+      for (const listener of shutdownListeners) listener();
     },
+    onShuttingDown: (listener) => void shutdownListeners.push(listener),
     isShuttingDown: () => shuttingDown,
   };
 }

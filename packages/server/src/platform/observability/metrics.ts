@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface Metrics {
   registry: Registry;
+  /** Counts a request answered outside Fastify's hooks (the hot cache). */
+  recordRequest?(method: string, handler: string, status: number, seconds: number): void;
 }
 
 const UNMATCHED = 'unmatched';
@@ -69,19 +71,22 @@ export function registerMetrics(app: FastifyInstance): Metrics {
     started.set(request, { route, at: process.hrtime.bigint() });
     done();
   });
+  const finished = (route: Route, status: number, seconds: number) => {
+    route.duration.observe(seconds);
+    let counter = route.byStatus.get(status);
+    if (!counter)
+      route.byStatus.set(
+        status,
+        (counter = requests.labels(route.method, route.handler, String(status))),
+      );
+    counter.inc();
+  };
   app.addHook('onResponse', (request, reply, done) => {
     const start = started.get(request);
     if (start) {
       const { route, at } = start;
-      route.duration.observe(Number(process.hrtime.bigint() - at) / 1e9);
       route.inProgress.dec();
-      let counter = route.byStatus.get(reply.statusCode);
-      if (!counter)
-        route.byStatus.set(
-          reply.statusCode,
-          (counter = requests.labels(route.method, route.handler, String(reply.statusCode))),
-        );
-      counter.inc();
+      finished(route, reply.statusCode, Number(process.hrtime.bigint() - at) / 1e9);
       started.delete(request);
     }
     done();
@@ -91,5 +96,9 @@ export function registerMetrics(app: FastifyInstance): Metrics {
     reply.type(registry.contentType);
     return registry.metrics();
   });
-  return { registry };
+  return {
+    registry,
+    recordRequest: (method, handler, status, seconds) =>
+      finished(routeOf(method, handler), status, seconds),
+  };
 }
