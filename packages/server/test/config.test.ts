@@ -38,6 +38,16 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL="mysql:\/\/x" is invalid/],
     [{ QRFORGE_MODULES: 'generate,laser' }, /^QRFORGE_MODULES="generate,laser" is invalid/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL="loud" is invalid/],
+    [
+      { STORAGE_PRIMARY: 'gs://bucket' },
+      /^STORAGE_PRIMARY="gs:\/\/bucket" is invalid: expected file:\/\/, s3:\/\/, azure:\/\/ followed/,
+    ],
+    [
+      { STORAGE_BACKUP: 's3://b?endpiont=x' },
+      /^STORAGE_BACKUP=.* is invalid: expected only the options endpoint, region, path_style, checksum for s3:\/\/, not endpiont$/,
+    ],
+    [{ STORAGE_PRIMARY: 's3://' }, /expected s3:\/\/<bucket or container>\/<prefix>/],
+    [{ STORAGE_PRIMARY: 'azure://c/../x' }, /without "\." or "\.\." segments, not "\.\.\/x"/],
     [{ QRFORGE_CORS_ORIGINS: '*' }, /^QRFORGE_CORS_ORIGINS="\*" is invalid/],
     [{ QRFORGE_BODY_LIMT_BYTES: '10' }, /^QRFORGE_BODY_LIMT_BYTES is not a QR Forge setting/],
   ])('stops on %o with a message naming the variable', (env, message) => {

@@ -121,6 +121,17 @@ describe.each(targets)('storage faults: $name', (target) => {
     console.log(`${target.name}: stalled upload failed after ${elapsed} ms (2 tries x 400 ms)`);
   });
 
+  it('waits out a slow server within the per-try limit instead of retrying', async () => {
+    const store = target.faulty({ tryTimeoutMs: 2000 });
+    const bytes = randomBytes(1000);
+    await target.proxy().set({ kind: 'delay', delayMs: 300 });
+    const started = Date.now();
+    const info = await store.put(key('delay'), bytes, 'image/png');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(target.proxy().injected).toBeGreaterThanOrEqual(1);
+    expect(info.sha256).toBe(sha256(bytes));
+  });
+
   it('never stores an upload whose bytes were changed in transit', async () => {
     const store = target.faulty();
     const bytes = randomBytes(4000);

@@ -24,6 +24,7 @@ export interface StorageLocation {
   options: Record<string, string>;
 }
 
+/** Its message says what was expected (callers prefix "expected "). */
 export class StorageLocationError extends Error {}
 
 export function parseLocation(raw: string): StorageLocation {
@@ -31,7 +32,7 @@ export function parseLocation(raw: string): StorageLocation {
   const scheme = match?.[1].toLowerCase();
   if (!match || !(STORAGE_SCHEMES as readonly string[]).includes(scheme!))
     throw new StorageLocationError(
-      `expected ${STORAGE_SCHEMES.map((s) => `${s}://`).join(', ')} followed by a location`,
+      `${STORAGE_SCHEMES.map((s) => `${s}://`).join(', ')} followed by a location`,
     );
   const rest = match[2];
   const queryAt = rest.indexOf('?');
@@ -43,18 +44,19 @@ export function parseLocation(raw: string): StorageLocation {
   const unknown = Object.keys(options).filter((name) => !known.includes(name));
   if (unknown.length)
     throw new StorageLocationError(
-      `unknown option ${unknown.join(', ')} for ${scheme}:// (known: ${known.join(', ') || 'none'})`,
+      `only the options ${known.join(', ') || '(none)'} for ${scheme}://, not ${unknown.join(', ')}`,
     );
   if (scheme === 'file') {
-    if (!path) throw new StorageLocationError('file:// needs a folder, e.g. file://./data/objects');
+    if (!path) throw new StorageLocationError('file://<folder>, e.g. file://./data/objects');
     return { scheme, root: decodeURIComponent(path), prefix: '', options };
   }
   const [root, ...parts] = path.split('/');
-  if (!root) throw new StorageLocationError(`${scheme}:// needs a bucket or container name`);
-  const prefix = parts.filter(Boolean).join('/');
-  if (prefix && !/^[A-Za-z0-9._\-/]+$/.test(prefix))
+  if (!root) throw new StorageLocationError(`${scheme}://<bucket or container>/<prefix>`);
+  const segments = parts.filter(Boolean);
+  if (segments.some((part) => !/^[A-Za-z0-9._-]+$/.test(part) || /^\.+$/.test(part)))
     throw new StorageLocationError(
-      `prefix ${JSON.stringify(prefix)} has characters outside A-Z a-z 0-9 . _ - /`,
+      `a prefix of A-Z a-z 0-9 . _ - / without "." or ".." segments, not ${JSON.stringify(segments.join('/'))}`,
     );
+  const prefix = segments.join('/');
   return { scheme: scheme as StorageScheme, root, prefix, options };
 }

@@ -29,7 +29,7 @@ export function openStore(
   try {
     parsed = parseLocation(location);
   } catch (error) {
-    if (error instanceof StorageLocationError) throw fail(error.message);
+    if (error instanceof StorageLocationError) throw fail(`expected ${error.message}`);
     throw error;
   }
   const spoolDir = join(settings.dataDir, 'spool');
