@@ -41,6 +41,7 @@ import { registerRateLimit } from './platform/http/rate-limit.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
 import { HotCache } from './platform/http/hot-cache.js';
+import { registerWebPage } from './platform/http/web-page.js';
 import { storageMetrics } from './platform/storage/metrics.js';
 import { openStorage, type Storage } from './platform/storage/setup.js';
 import type { ObjectStore } from './platform/storage/storage.js';
@@ -60,6 +61,8 @@ export interface AppDependencies {
   storage?: ObjectStore;
   /** The domain modules this build has; QRFORGE_MODULES picks among them. */
   modules?: DomainModule[];
+  /** Folder of the built web page; default apps/web/dist; false: API only. */
+  webRoot?: string | false;
 }
 
 export interface App {
@@ -157,7 +160,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     windowMs: config.rateLimitWindowSeconds * 1000,
     redis: deps.redis,
   });
-  registerNotFound(server, server.rateLimit());
+  // The web page at / (apps/web/dist); page routes fall back to its index.html.
+  const pageFallback =
+    deps.webRoot === false ? undefined : await registerWebPage(server, deps.webRoot);
+  registerNotFound(server, server.rateLimit(), pageFallback);
 
   await server.register(swagger, {
     openapi: {

@@ -106,13 +106,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 export function registerNotFound(
   app: FastifyInstance,
   preHandler?: preHandlerAsyncHookHandler,
+  /** Answers instead when it returns true (the web page's own routes). */
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean,
 ): void {
-  app.setNotFoundHandler({ preHandler }, (request, reply) =>
-    sendProblem(
+  app.setNotFoundHandler({ preHandler }, (request, reply) => {
+    if (fallback?.(request, reply)) return reply;
+    return sendProblem(
       reply,
       request,
       'HTTP_ERR_NOT_FOUND',
       `No route for ${request.method} ${request.url.split('?')[0]}`,
-    ),
-  );
+    );
+  });
 }

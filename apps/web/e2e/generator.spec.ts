@@ -1,0 +1,89 @@
+/**
+ * The generator in a real browser: the live preview follows the form, validation speaks next
+ * to the field, a downloaded PNG decodes (ZXing) to the exact Wi-Fi string, the theme toggle
+ * persists, a phone-sized screen has no sideways scroll, and axe finds no serious or critical
+ * accessibility violations in either theme.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { decodeFile } from '../../../packages/server/test/helpers/decode.js';
+
+const screens = fileURLToPath(new URL('../test-results/screens', import.meta.url));
+
+async function chooseContent(page: Page, label: string) {
+  await page.getByRole('combobox', { name: 'Content' }).click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
+
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map(
+      (v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    ),
+  ).toEqual([]);
+}
+
+test('a Wi-Fi code: live preview, PNG download that decodes to the exact string', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/generate$/);
+  await chooseContent(page, 'Wi-Fi');
+  await page.getByRole('textbox', { name: 'Network name (SSID)' }).fill('Line 3');
+  await page.locator('input[type=password]').fill('correct horse');
+  const expected = 'WIFI:T:WPA;S:Line 3;P:correct horse;;';
+  await expect(page.getByTestId('preview')).toHaveAttribute('data-content', expected);
+  await page.screenshot({ path: `${screens}/generator-light.png`, fullPage: true });
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download PNG' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('qr-wifi.png');
+  const png = await readFile(await download.path());
+  expect(await decodeFile(png, 'image/png')).toEqual([expected]);
+});
+
+test('validates as you type, next to the field', async ({ page }) => {
+  await page.goto('/generate');
+  const url = page.getByRole('textbox', { name: 'URL' });
+  await url.fill('not a web address');
+  await expect(page.getByText('an absolute URL such as https://example.com/')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Download PNG' })).toBeDisabled();
+  await url.fill('https://example.com/parts/42');
+  await expect(page.getByTestId('preview')).toHaveAttribute(
+    'data-content',
+    'https://example.com/parts/42',
+  );
+  await expect(page.getByRole('button', { name: 'Download PNG' })).toBeEnabled();
+});
+
+test('dark theme: toggled, kept after a reload, accessible in both themes', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/generate');
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com');
+  await page.screenshot({ path: `${screens}/generator-dark.png`, fullPage: true });
+  await expectAccessible(page);
+});
+
+test('fits a phone-sized screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/generate');
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com/phone');
+  await expect(page.getByTestId('preview')).toBeVisible();
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${screens}/generator-phone.png`, fullPage: true });
+});

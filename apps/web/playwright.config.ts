@@ -1,0 +1,49 @@
+/**
+ * End-to-end tests of the web page in Debian's Chromium (never a downloaded browser), against a
+ * real `qrforge serve` on the embedded defaults in a fresh data folder. Screenshots of each page
+ * go to test-results/screens (CI artefacts).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.QRFORGE_E2E_PORT ?? 8199);
+export const ADMIN = { email: 'e2e@example.com', password: 'correct horse battery staple e2e' };
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/output',
+  timeout: 60_000,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    headless: true,
+    acceptDownloads: true,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node ../../packages/server/dist/main.js serve',
+    url: `http://127.0.0.1:${PORT}/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-')),
+      QRFORGE_ADMIN_EMAIL: ADMIN.email,
+      QRFORGE_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    },
+  },
+});
