@@ -62,6 +62,20 @@ test('validates as you type, next to the field', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Download PNG' })).toBeEnabled();
 });
 
+test('the preview says whether the styled code still scans (decoded in the browser)', async ({
+  page,
+}) => {
+  await page.goto('/generate');
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com/scan');
+  await expect(page.getByTestId('scan-check')).toHaveText('Scans: checked by a decoder');
+  // Pale grey on white: the contrast warning shows and the decoder no longer reads it.
+  const dark = page.getByRole('textbox', { name: 'Dark colour' });
+  await dark.fill('#f4f4f4');
+  await dark.press('Enter');
+  await expect(page.getByText('Low contrast')).toBeVisible();
+  await expect(page.getByTestId('scan-check')).toHaveText('Does not scan: change the style');
+});
+
 test('dark theme: toggled, kept after a reload, accessible in both themes', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto('/generate');

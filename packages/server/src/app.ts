@@ -134,7 +134,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         defaultSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        scriptSrc: ["'self'"],
+        // WebAssembly (the web page's in-browser decoder) needs wasm-unsafe-eval; no JS eval.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       },
     },
   });

@@ -5,6 +5,7 @@
  */
 import {
   Alert,
+  Badge,
   Button,
   Card,
   ColorInput,
@@ -23,8 +24,9 @@ import {
 import { contrastRatio, parseColor, QrArgumentError, QrCapacityError } from '@qrforge/qr';
 import { buildPayload } from '@qrforge/qr/payloads';
 import { createStyledSvg, type FinderShape, type ModuleShape } from '@qrforge/qr/style';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
+import { decodePreview } from './decode-check.js';
 import { PAYLOAD_FORMS, toPayload, type Field, type PayloadType } from './payload-forms.js';
 
 type Ecc = 'L' | 'M' | 'Q' | 'H';
@@ -70,6 +72,25 @@ export function GeneratorPage() {
       return { message: error instanceof Error ? error.message : String(error) };
     }
   }, [type, values, style]);
+
+  // Whether the preview, as styled, still scans (decoded in the browser, after typing settles).
+  const [scan, setScan] = useState<'checking' | 'reads' | 'fails'>('checking');
+  useEffect(() => {
+    if (!('src' in preview)) return;
+    const { src, text } = preview as { src: string; text: string };
+    let current = true;
+    setScan('checking');
+    const timer = setTimeout(() => {
+      decodePreview(src).then(
+        (texts) => current && setScan(texts.includes(text) ? 'reads' : 'fails'),
+        () => current && setScan('fails'),
+      );
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [preview]);
 
   const contrast = useMemo(() => {
     try {
@@ -230,6 +251,20 @@ export function GeneratorPage() {
                 <Text c="dimmed" ta="center" role="status">
                   {'field' in preview ? 'Fill in the form to see the code' : preview.message}
                 </Text>
+              )}
+              {'src' in preview && (
+                <Badge
+                  data-testid="scan-check"
+                  color={scan === 'reads' ? 'green' : scan === 'fails' ? 'red' : 'gray'}
+                  variant="light"
+                  size="lg"
+                >
+                  {scan === 'reads'
+                    ? 'Scans: checked by a decoder'
+                    : scan === 'fails'
+                      ? 'Does not scan: change the style'
+                      : 'Checking that it scans…'}
+                </Badge>
               )}
               <Group>
                 {(['png', 'svg', 'pdf'] as const).map((format) => (
