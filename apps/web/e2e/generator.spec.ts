@@ -48,6 +48,39 @@ test('a Wi-Fi code: live preview, PNG download that decodes to the exact string'
   expect(await decodeFile(png, 'image/png')).toEqual([expected]);
 });
 
+test('every content type draws a code once its form is filled', async ({ page }) => {
+  await page.goto('/generate');
+  const cases: [string, [string, string][], RegExp][] = [
+    ['Text', [['Text', 'hello']], /^hello$/],
+    ['E-mail', [['To', 'parts@example.com']], /^mailto:parts@example\.com/],
+    ['SMS', [['Phone number', '+441234567']], /^SMSTO:\+441234567/],
+    ['Phone', [['Phone number', '+15550100']], /^tel:\+15550100$/],
+    [
+      'Contact (vCard)',
+      [
+        ['First name', 'Ada'],
+        ['Last name', 'Lovelace'],
+      ],
+      /^BEGIN:VCARD/,
+    ],
+    ['GS1 Digital Link', [['GTIN (with check digit)', '09506000134352']], /\/01\/09506000134352/],
+    [
+      'Location',
+      [
+        ['Latitude', '51.5'],
+        ['Longitude', '-0.12'],
+      ],
+      /^geo:51\.5,-0\.12/,
+    ],
+  ];
+  for (const [type, fields, expected] of cases) {
+    await chooseContent(page, type);
+    for (const [label, value] of fields)
+      await page.getByRole('textbox', { name: label }).fill(value);
+    await expect(page.getByTestId('preview')).toHaveAttribute('data-content', expected);
+  }
+});
+
 test('validates as you type, next to the field', async ({ page }) => {
   await page.goto('/generate');
   const url = page.getByRole('textbox', { name: 'URL' });

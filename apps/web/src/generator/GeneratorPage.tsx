@@ -249,7 +249,9 @@ export function GeneratorPage() {
                 />
               ) : (
                 <Text c="dimmed" ta="center" role="status">
-                  {'field' in preview ? 'Fill in the form to see the code' : preview.message}
+                  {'field' in preview && touched.size === 0
+                    ? 'Fill in the form to see the code'
+                    : preview.message}
                 </Text>
               )}
               {'src' in preview && (
@@ -319,6 +321,15 @@ function FieldInput(props: {
       return (
         <PasswordInput
           {...common}
+          value={value}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
+    case 'datetime':
+      return (
+        <TextInput
+          {...common}
+          type="datetime-local"
           value={value}
           onChange={(e) => onChange(e.currentTarget.value)}
         />

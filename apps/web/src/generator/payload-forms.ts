@@ -8,7 +8,7 @@ export interface Field {
   name: string;
   label: string;
   required?: boolean;
-  kind?: 'text' | 'password' | 'textarea' | 'number' | 'select';
+  kind?: 'text' | 'password' | 'textarea' | 'number' | 'select' | 'datetime';
   options?: { value: string; label: string }[];
   placeholder?: string;
 }
@@ -58,6 +58,41 @@ export const PAYLOAD_FORMS: Record<string, { label: string; fields: Field[] }> =
     label: 'Phone',
     fields: [{ name: 'phone', label: 'Phone number', required: true, placeholder: '+1 555 0100' }],
   },
+  vcard: {
+    label: 'Contact (vCard)',
+    fields: [
+      { name: 'firstName', label: 'First name' },
+      { name: 'lastName', label: 'Last name' },
+      { name: 'organization', label: 'Organisation' },
+      { name: 'title', label: 'Job title' },
+      { name: 'phone', label: 'Phone' },
+      { name: 'email', label: 'E-mail' },
+      { name: 'url', label: 'Website' },
+    ],
+  },
+  event: {
+    label: 'Calendar event',
+    fields: [
+      { name: 'summary', label: 'Title', required: true },
+      { name: 'start', label: 'Starts', required: true, kind: 'datetime' },
+      { name: 'end', label: 'Ends', kind: 'datetime' },
+      { name: 'location', label: 'Place' },
+    ],
+  },
+  gs1: {
+    label: 'GS1 Digital Link',
+    fields: [
+      {
+        name: 'gtin',
+        label: 'GTIN (with check digit)',
+        required: true,
+        placeholder: '09506000134352',
+      },
+      { name: 'lot', label: 'Batch or lot' },
+      { name: 'serial', label: 'Serial number' },
+      { name: 'expiry', label: 'Expiry (YYYY-MM-DD)', placeholder: '2027-12-31' },
+    ],
+  },
   geo: {
     label: 'Location',
     fields: [
@@ -76,6 +111,10 @@ export function toPayload(type: PayloadType, values: Record<string, string>): Pa
   for (const field of fields) {
     const value = values[field.name] ?? '';
     if (field.kind === 'number') payload[field.name] = value === '' ? undefined : Number(value);
+    // <input type="datetime-local"> gives local time without a zone; the engine wants ISO 8601.
+    else if (field.kind === 'datetime')
+      payload[field.name] =
+        value === '' ? (field.required ? '' : undefined) : new Date(value).toISOString();
     else if (value !== '' || field.required) payload[field.name] = value;
   }
   return payload as unknown as Payload;
