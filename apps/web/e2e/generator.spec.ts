@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeFile } from '../../../packages/server/test/helpers/decode.js';
+import { ADMIN } from '../playwright.config.js';
 
 const screens = fileURLToPath(new URL('../test-results/screens', import.meta.url));
 
@@ -107,6 +108,44 @@ test('the preview says whether the styled code still scans (decoded in the brows
   await dark.press('Enter');
   await expect(page.getByText('Low contrast')).toBeVisible();
   await expect(page.getByTestId('scan-check')).toHaveText('Does not scan: change the style');
+});
+
+test('sign in, save a code to the history, sign out; a wrong password is named', async ({
+  page,
+}) => {
+  await page.goto('/generate');
+  await expect(page.getByRole('button', { name: 'Save to history' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(ADMIN.email);
+  await page.locator('input[type=password]').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).last().click();
+  await expect(page.getByRole('alert')).toContainText('Could not sign in');
+  await page.screenshot({ path: `${screens}/sign-in.png`, fullPage: true });
+  await expectAccessible(page);
+  await page.locator('input[type=password]').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).last().click();
+  await expect(page.getByRole('button', { name: `Account: ${ADMIN.email}` })).toBeVisible();
+
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com/saved');
+  await page.getByRole('button', { name: 'Save to history' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved to history' })).toBeVisible();
+  // The history really holds it: asked through the API with the page's own session.
+  const codes = await page.evaluate(async () => {
+    const { accessToken } = JSON.parse(sessionStorage.getItem('qrforge.session')!) as {
+      accessToken: string;
+    };
+    const response = await fetch('/api/v1/codes', {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    return ((await response.json()) as { codes: { summary: string }[] }).codes.map(
+      (c) => c.summary,
+    );
+  });
+  expect(codes.join(' ')).toContain('https://example.com/saved');
+
+  await page.getByRole('button', { name: `Account: ${ADMIN.email}` }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
 test('dark theme: toggled, kept after a reload, accessible in both themes', async ({ page }) => {

@@ -2,7 +2,9 @@
 import {
   ActionIcon,
   AppShell,
+  Button,
   Group,
+  Menu,
   NavLink,
   Title,
   useComputedColorScheme,
@@ -10,6 +12,8 @@ import {
 } from '@mantine/core';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { GeneratorPage } from './generator/GeneratorPage.js';
+import { useSession } from './session.js';
+import { SignInPage } from './SignInPage.js';
 
 const PAGES = [{ path: '/generate', label: 'Generate' }];
 
@@ -18,6 +22,7 @@ export function App() {
   const scheme = useComputedColorScheme('light');
   const location = useLocation();
   const navigate = useNavigate();
+  const session = useSession();
   return (
     <AppShell header={{ height: 56 }} padding="md">
       <AppShell.Header>
@@ -43,20 +48,53 @@ export function App() {
               </Group>
             </nav>
           </Group>
-          <ActionIcon
-            variant="default"
-            size="lg"
-            aria-label={scheme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-            onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}
-          >
-            {scheme === 'dark' ? '☀' : '☾'}
-          </ActionIcon>
+          <Group gap="xs" wrap="nowrap">
+            {session.me ? (
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button variant="default" aria-label={`Account: ${session.me.email}`}>
+                    {session.me.email}
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {session.me.tenants.length > 1 && <Menu.Label>Tenant</Menu.Label>}
+                  {session.me.tenants.length > 1 &&
+                    session.me.tenants.map((tenant) => (
+                      <Menu.Item
+                        key={tenant.tenantId}
+                        onClick={() => session.setTenant(tenant.tenantId)}
+                        aria-current={tenant.tenantId === session.tenantId}
+                      >
+                        {tenant.name} ({tenant.role})
+                        {tenant.tenantId === session.tenantId ? ' ✓' : ''}
+                      </Menu.Item>
+                    ))}
+                  <Menu.Item onClick={() => void session.signOut()}>Sign out</Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            ) : (
+              location.pathname !== '/sign-in' && (
+                <Button variant="default" onClick={() => void navigate('/sign-in')}>
+                  Sign in
+                </Button>
+              )
+            )}
+            <ActionIcon
+              variant="default"
+              size="lg"
+              aria-label={scheme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+              onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}
+            >
+              {scheme === 'dark' ? '☀' : '☾'}
+            </ActionIcon>
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Main>
         <main>
           <Routes>
             <Route path="/generate" element={<GeneratorPage />} />
+            <Route path="/sign-in" element={<SignInPage />} />
             <Route path="*" element={<Navigate to="/generate" replace />} />
           </Routes>
         </main>

@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.js';
+import { SessionProvider } from './session.js';
 
 // Shade 8: white button text on it meets WCAG AA contrast (shade 6 does not: axe, e2e tests).
 const theme = createTheme({
@@ -19,9 +20,11 @@ createRoot(document.getElementById('root')!).render(
     {/* The colour scheme follows the system until toggled; the choice persists (localStorage). */}
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <QueryClientProvider client={queries}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
+        <SessionProvider>
+          <BrowserRouter>
+            <App />
+          </BrowserRouter>
+        </SessionProvider>
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,

@@ -26,6 +26,7 @@ import { buildPayload } from '@qrforge/qr/payloads';
 import { createStyledSvg, type FinderShape, type ModuleShape } from '@qrforge/qr/style';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
+import { problemText, useSession } from '../session.js';
 import { decodePreview } from './decode-check.js';
 import { PAYLOAD_FORMS, toPayload, type Field, type PayloadType } from './payload-forms.js';
 
@@ -58,6 +59,8 @@ export function GeneratorPage() {
   const [style, setStyle] = useState<Style>(DEFAULT_STYLE);
   const [downloadError, setDownloadError] = useState<string>();
   const [busy, setBusy] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+  const session = useSession();
 
   const preview = useMemo(() => {
     try {
@@ -133,6 +136,19 @@ export function GeneratorPage() {
     } finally {
       setBusy(undefined);
     }
+  }
+
+  /** Keeps the code (PNG) in object storage and the tenant's history. */
+  async function saveToHistory() {
+    setBusy('save');
+    setDownloadError(undefined);
+    setSaved(undefined);
+    const { data, error } = await api.POST('/api/v1/codes', {
+      body: { payload: toPayload(type, values), format: 'png', store: true, ...style } as never,
+    });
+    setBusy(undefined);
+    if (error || !data) setDownloadError(problemText(error));
+    else setSaved(`Saved to history: ${(data as { summary?: string }).summary ?? 'code'}`);
   }
 
   return (
@@ -249,9 +265,12 @@ export function GeneratorPage() {
                 />
               ) : (
                 <Text c="dimmed" ta="center" role="status">
-                  {'field' in preview && touched.size === 0
-                    ? 'Fill in the form to see the code'
-                    : preview.message}
+                  {!('field' in preview) ||
+                  !PAYLOAD_FORMS[type].fields.some((f) => f.name === preview.field)
+                    ? preview.message
+                    : touched.size === 0
+                      ? 'Fill in the form to see the code'
+                      : 'Correct the form to see the code'}
                 </Text>
               )}
               {'src' in preview && (
@@ -280,6 +299,21 @@ export function GeneratorPage() {
                   </Button>
                 ))}
               </Group>
+              {session.me && (
+                <Button
+                  variant="light"
+                  onClick={() => void saveToHistory()}
+                  disabled={!('src' in preview)}
+                  loading={busy === 'save'}
+                >
+                  Save to history
+                </Button>
+              )}
+              {saved && (
+                <Alert color="green" role="status">
+                  {saved}
+                </Alert>
+              )}
               {downloadError && (
                 <Alert color="red" title="Download failed" role="alert">
                   {downloadError}
