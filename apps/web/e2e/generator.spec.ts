@@ -23,7 +23,8 @@ async function expectAccessible(page: Page) {
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
     serious.map(
-      (v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      (v) =>
+        `${v.id}: ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join(', ')}`,
     ),
   ).toEqual([]);
 }
@@ -142,6 +143,18 @@ test('sign in, save a code to the history, sign out; a wrong password is named',
     );
   });
   expect(codes.join(' ')).toContain('https://example.com/saved');
+
+  // The history page shows it with its thumbnail; deleting it leaves the empty state.
+  await page.getByRole('link', { name: 'History' }).click();
+  const card = page.getByTestId('history-card').filter({ hasText: 'https://example.com/saved' });
+  await expect(card).toBeVisible();
+  const thumbnail = card.getByRole('img');
+  await expect(thumbnail).toHaveAttribute('src', /^blob:/);
+  expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await page.screenshot({ path: `${screens}/history.png`, fullPage: true });
+  await expectAccessible(page);
+  await card.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'No saved codes' })).toBeVisible();
 
   await page.getByRole('button', { name: `Account: ${ADMIN.email}` }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();

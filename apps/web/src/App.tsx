@@ -14,8 +14,12 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
 import { GeneratorPage } from './generator/GeneratorPage.js';
 import { useSession } from './session.js';
 import { SignInPage } from './SignInPage.js';
+import { HistoryPage } from './history/HistoryPage.js';
 
-const PAGES = [{ path: '/generate', label: 'Generate' }];
+const PAGES = [
+  { path: '/generate', label: 'Generate', signedIn: false },
+  { path: '/history', label: 'History', signedIn: true },
+];
 
 export function App() {
   const { setColorScheme } = useMantineColorScheme();
@@ -33,12 +37,14 @@ export function App() {
             </Title>
             <nav aria-label="Main">
               <Group gap={4} wrap="nowrap">
-                {PAGES.map((page) => (
+                {PAGES.filter((page) => !page.signedIn || session.me).map((page) => (
                   <NavLink
                     key={page.path}
                     href={page.path}
                     label={page.label}
                     active={location.pathname.startsWith(page.path)}
+                    // Filled: the light variant's indigo text on pale indigo is below 4.5:1.
+                    variant="filled"
                     onClick={(event) => {
                       event.preventDefault();
                       void navigate(page.path);
@@ -52,8 +58,12 @@ export function App() {
             {session.me ? (
               <Menu position="bottom-end">
                 <Menu.Target>
-                  <Button variant="default" aria-label={`Account: ${session.me.email}`}>
-                    {session.me.email}
+                  <Button
+                    variant="default"
+                    aria-label={`Account: ${session.me.email}`}
+                    title={session.me.email}
+                  >
+                    Account
                   </Button>
                 </Menu.Target>
                 <Menu.Dropdown>
@@ -95,6 +105,7 @@ export function App() {
           <Routes>
             <Route path="/generate" element={<GeneratorPage />} />
             <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/history" element={<HistoryPage />} />
             <Route path="*" element={<Navigate to="/generate" replace />} />
           </Routes>
         </main>

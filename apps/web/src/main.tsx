@@ -1,5 +1,5 @@
 import '@mantine/core/styles.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { createTheme, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -14,11 +14,18 @@ const theme = createTheme({
   defaultRadius: 'md',
 });
 const queries = new QueryClient();
+// Mantine's default "dimmed" grey is below 4.5:1 on white (axe): one shade darker, and lighter
+// on dark backgrounds.
+const dimmedText: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     {/* The colour scheme follows the system until toggled; the choice persists (localStorage). */}
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={dimmedText}>
       <QueryClientProvider client={queries}>
         <SessionProvider>
           <BrowserRouter>

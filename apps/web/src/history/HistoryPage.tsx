@@ -1,0 +1,150 @@
+/**
+ * The tenant's stored codes: a grid with thumbnails, a filter by content type, more on demand
+ * (cursor pages), re-download through a signed link, delete. Signed-in users only.
+ */
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  Image,
+  Loader,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate } from 'react-router';
+import { api } from '../api/client.js';
+import { PAYLOAD_FORMS } from '../generator/payload-forms.js';
+import { problemText, useSession } from '../session.js';
+
+const PAGE = 24;
+
+export function HistoryPage() {
+  const session = useSession();
+  const [type, setType] = useState<string | null>(null);
+  const client = useQueryClient();
+  const codes = useInfiniteQuery({
+    queryKey: ['codes', session.tenantId, type],
+    enabled: !!session.me,
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) => {
+      const { data, error } = await api.GET('/api/v1/codes', {
+        params: { query: { limit: PAGE, cursor: pageParam, ...(type ? { type } : {}) } },
+      });
+      if (!data) throw new Error(problemText(error));
+      return data;
+    },
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const remove = useMutation({
+    mutationFn: async (id: string) => {
+      const { error } = await api.DELETE('/api/v1/codes/{id}', { params: { path: { id } } });
+      if (error) throw new Error(problemText(error));
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ['codes'] }),
+  });
+
+  if (!session.me) return <Navigate to="/sign-in" replace />;
+  const items = codes.data?.pages.flatMap((page) => page.codes) ?? [];
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Title order={2}>History</Title>
+        <Select
+          aria-label="Content type"
+          placeholder="All content types"
+          clearable
+          data={Object.entries(PAYLOAD_FORMS).map(([value, form]) => ({
+            value,
+            label: form.label,
+          }))}
+          value={type}
+          onChange={setType}
+        />
+      </Group>
+      {codes.isPending && <Loader aria-label="Loading the history" />}
+      {codes.isError && (
+        <Alert color="red" role="alert" title="Could not load the history">
+          {codes.error.message}
+        </Alert>
+      )}
+      {remove.isError && (
+        <Alert color="red" role="alert" title="Could not delete">
+          {remove.error.message}
+        </Alert>
+      )}
+      {codes.isSuccess && items.length === 0 && (
+        <Text c="dimmed" role="status">
+          No saved codes{type ? ' of this type' : ''} yet. Save one from the generator.
+        </Text>
+      )}
+      <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+        {items.map((code) => (
+          <Card key={code.id} withBorder data-testid="history-card">
+            <Stack gap="xs" align="center">
+              <Thumbnail id={code.id} alt={`QR code: ${code.summary}`} />
+              <Text fw={500} ta="center" lineClamp={2}>
+                {code.summary}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {code.format.toUpperCase()} · {new Date(code.createdAt).toLocaleString()}
+              </Text>
+              <Group gap="xs">
+                <Button size="xs" onClick={() => void download(code.id)}>
+                  Download
+                </Button>
+                <Button
+                  size="xs"
+                  variant="default"
+                  loading={remove.isPending && remove.variables === code.id}
+                  onClick={() => remove.mutate(code.id)}
+                >
+                  Delete
+                </Button>
+              </Group>
+            </Stack>
+          </Card>
+        ))}
+      </SimpleGrid>
+      {codes.hasNextPage && (
+        <Button
+          variant="default"
+          onClick={() => void codes.fetchNextPage()}
+          loading={codes.isFetchingNextPage}
+        >
+          Show more
+        </Button>
+      )}
+    </Stack>
+  );
+}
+
+/** Thumbnails need the caller's credentials, so they are fetched and shown as object URLs. */
+function Thumbnail({ id, alt }: { id: string; alt: string }) {
+  const thumbnail = useQuery({
+    queryKey: ['thumbnail', id],
+    staleTime: Infinity,
+    queryFn: async () => {
+      const { data } = await api.GET('/api/v1/codes/{id}/thumbnail', {
+        params: { path: { id } },
+        parseAs: 'blob',
+      });
+      return data ? URL.createObjectURL(data) : undefined;
+    },
+  });
+  return <Image src={thumbnail.data} alt={alt} w={160} h={160} fit="contain" />;
+}
+
+/** Re-download through a short-lived signed link (S3 presigned, Azure SAS or the API's own). */
+async function download(id: string) {
+  const { data } = await api.GET('/api/v1/codes/{id}/download-url', { params: { path: { id } } });
+  if (!data) return;
+  const link = document.createElement('a');
+  link.href = data.url;
+  link.click();
+}
