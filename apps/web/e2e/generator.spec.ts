@@ -50,6 +50,25 @@ test('a Wi-Fi code: live preview, PNG download that decodes to the exact string'
   expect(await decodeFile(png, 'image/png')).toEqual([expected]);
 });
 
+test('styled with a logo: the SVG download carries it and still decodes', async ({ page }) => {
+  await page.goto('/generate');
+  await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com/logo');
+  await page.getByRole('radiogroup', { name: 'Module shape' }).getByText('rounded').click();
+  const logo =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>';
+  await page
+    .locator('input[type=file]')
+    .setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(logo) });
+  await expect(page.getByTestId('scan-check')).toHaveText('Scans: checked by a decoder');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download SVG' }).click(),
+  ]);
+  const svg = await readFile(await download.path());
+  expect(svg.toString()).toContain('<image');
+  expect(await decodeFile(svg, 'image/svg+xml')).toEqual(['https://example.com/logo']);
+});
+
 test('every content type draws a code once its form is filled', async ({ page }) => {
   await page.goto('/generate');
   const cases: [string, [string, string][], RegExp][] = [

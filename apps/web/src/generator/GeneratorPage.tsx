@@ -9,6 +9,7 @@ import {
   Button,
   Card,
   ColorInput,
+  FileInput,
   Grid,
   Group,
   NumberInput,
@@ -38,7 +39,13 @@ interface Style {
   finderShape: FinderShape;
   margin: number;
   ecc: Ecc;
+  /** The logo as a data: URI (read in the browser, never uploaded elsewhere). */
+  logo?: string;
 }
+
+/** The server takes logos up to about 512 KiB. */
+const MAX_LOGO_BYTES = 512 * 1024;
+const LOGO_SIZE = 0.2;
 
 const DEFAULT_STYLE: Style = {
   dark: '#000000',
@@ -65,7 +72,12 @@ export function GeneratorPage() {
   const preview = useMemo(() => {
     try {
       const text = buildPayload(toPayload(type, values));
-      const svg = createStyledSvg(text, { ...style, size: 320 });
+      const { logo, ...basic } = style;
+      const svg = createStyledSvg(text, {
+        ...basic,
+        size: 320,
+        ...(logo ? { logo: { href: logo, size: LOGO_SIZE } } : {}),
+      });
       return { text, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` };
     } catch (error) {
       if (error instanceof QrArgumentError)
@@ -103,6 +115,23 @@ export function GeneratorPage() {
     }
   }, [style.dark, style.light]);
 
+  const [logoError, setLogoError] = useState<string>();
+  function chooseLogo(file: File | null) {
+    setLogoError(undefined);
+    if (!file) return setStyle((current) => ({ ...current, logo: undefined }));
+    if (file.size > MAX_LOGO_BYTES)
+      return setLogoError(`The logo is ${Math.round(file.size / 1024)} KiB; at most 512 KiB`);
+    const reader = new FileReader();
+    reader.onload = () => setStyle((current) => ({ ...current, logo: reader.result as string }));
+    reader.onerror = () => setLogoError('The file could not be read');
+    reader.readAsDataURL(file);
+  }
+  /** The style as the API takes it. */
+  const apiStyle = () => {
+    const { logo, ...basic } = style;
+    return { ...basic, ...(logo ? { logo: { image: logo, size: LOGO_SIZE } } : {}) };
+  };
+
   const setValue = (name: string, value: string) => {
     setValues((current) => ({ ...current, [name]: value }));
     setTouched((current) => new Set(current).add(name));
@@ -117,7 +146,7 @@ export function GeneratorPage() {
     setDownloadError(undefined);
     try {
       const { data, error, response } = await api.POST('/api/v1/codes', {
-        body: { payload: toPayload(type, values), format, ...style } as never,
+        body: { payload: toPayload(type, values), format, ...apiStyle() } as never,
         parseAs: 'blob',
       });
       if (error || !data)
@@ -144,7 +173,12 @@ export function GeneratorPage() {
     setDownloadError(undefined);
     setSaved(undefined);
     const { data, error } = await api.POST('/api/v1/codes', {
-      body: { payload: toPayload(type, values), format: 'png', store: true, ...style } as never,
+      body: {
+        payload: toPayload(type, values),
+        format: 'png',
+        store: true,
+        ...apiStyle(),
+      } as never,
     });
     setBusy(undefined);
     if (error || !data) setDownloadError(problemText(error));
@@ -225,6 +259,14 @@ export function GeneratorPage() {
                   data={['square', 'rounded', 'dot']}
                   value={style.finderShape}
                   onChange={(value) => setStyle({ ...style, finderShape: value })}
+                />
+                <FileInput
+                  label="Logo"
+                  description="PNG, JPEG, WebP or SVG, at most 512 KiB; the code switches to level H to carry it"
+                  accept="image/png,image/jpeg,image/webp,image/svg+xml"
+                  clearable
+                  error={logoError}
+                  onChange={chooseLogo}
                 />
                 <Group grow>
                   <NumberInput
