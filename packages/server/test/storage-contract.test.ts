@@ -13,11 +13,9 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.js';
-import { AzureStore } from '../src/platform/storage/azure.js';
 import { LocalStore } from '../src/platform/storage/local.js';
 import { ReplicationOutbox } from '../src/platform/storage/outbox.js';
 import { ReplicatedStore, replicationMetrics } from '../src/platform/storage/replicated.js';
-import { S3Store } from '../src/platform/storage/s3.js';
 import {
   IntegrityError,
   StorageKeyError,
@@ -60,25 +58,9 @@ interface Driver {
 }
 
 const common = { tryTimeoutMs: 5000, maxAttempts: 2 };
-const s3Store = (prefix: string, bucket = s3.bucket) =>
-  new S3Store({
-    bucket,
-    prefix,
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    checksum: 'when_required',
-    credentials: s3.credentials,
-    spoolDir: join(folder, 'spool'),
-    ...common,
-  });
+const s3Store = (prefix: string, bucket = s3.bucket) => s3.store({ prefix, bucket, ...common });
 const azureStore = (prefix: string, container = azure.container) =>
-  new AzureStore({
-    container,
-    prefix,
-    connectionString: azure.connectionString(),
-    spoolDir: join(folder, 'spool'),
-    ...common,
-  });
+  azure.store({ prefix, container, ...common });
 
 /** Writes `tampered` under the key with the given recorded SHA-256, bypassing the driver. */
 async function tamperS3(path: string, sha256: string): Promise<void> {

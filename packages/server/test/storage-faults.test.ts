@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AzureStore } from '../src/platform/storage/azure.js';
-import { S3Store } from '../src/platform/storage/s3.js';
 import { IntegrityError, type ObjectStore } from '../src/platform/storage/storage.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
 import {
@@ -54,40 +52,18 @@ interface Target {
   direct(): ObjectStore;
 }
 
-const s3Store = (endpoint: string, tryTimeoutMs = 2000, maxAttempts = 3) =>
-  new S3Store({
-    bucket: s3.bucket,
-    prefix: 'faults',
-    endpoint,
-    forcePathStyle: true,
-    checksum: 'when_required',
-    credentials: s3.credentials,
-    spoolDir: join(folder, 'spool'),
-    tryTimeoutMs,
-    maxAttempts,
-  });
-const azureStore = (endpoint: string, tryTimeoutMs = 2000, maxAttempts = 3) =>
-  new AzureStore({
-    container: azure.container,
-    prefix: 'faults',
-    connectionString: azure.connectionString(endpoint),
-    spoolDir: join(folder, 'spool'),
-    tryTimeoutMs,
-    maxAttempts,
-  });
-
 const targets: Target[] = [
   {
     name: 'S3 (s3rver)',
     proxy: () => s3Proxy,
-    faulty: (o = {}) => s3Store(s3Proxy.url, o.tryTimeoutMs, o.maxAttempts),
-    direct: () => s3Store(s3.endpoint),
+    faulty: (o = {}) => s3.store({ prefix: 'faults', endpoint: s3Proxy.url, ...o }),
+    direct: () => s3.store({ prefix: 'faults' }),
   },
   {
     name: 'Azure Blob (Azurite)',
     proxy: () => azureProxy,
-    faulty: (o = {}) => azureStore(azureProxy.url, o.tryTimeoutMs, o.maxAttempts),
-    direct: () => azureStore(azure.endpoint),
+    faulty: (o = {}) => azure.store({ prefix: 'faults', endpoint: azureProxy.url, ...o }),
+    direct: () => azure.store({ prefix: 'faults' }),
   },
 ];
 

@@ -21,7 +21,6 @@ import { AzureStore } from '../src/platform/storage/azure.js';
 import { ReplicationOutbox } from '../src/platform/storage/outbox.js';
 import { reconcile } from '../src/platform/storage/reconcile.js';
 import { ReplicatedStore, replicationMetrics } from '../src/platform/storage/replicated.js';
-import { S3Store } from '../src/platform/storage/s3.js';
 import type { ObjectStore } from '../src/platform/storage/storage.js';
 import { signIn, twoTenants } from './helpers/accounts.js';
 import { testConfig } from './helpers/config.js';
@@ -61,24 +60,11 @@ afterEach(async () => {
   await azureProxy.set({ kind: 'pass' });
 });
 
-const fast = { tryTimeoutMs: 1000, maxAttempts: 2, spoolDir: join(tmpdir(), 'qrforge-spool') };
+const fast = { tryTimeoutMs: 1000, maxAttempts: 2 };
 const primaryAt = (prefix: string, endpoint = s3Proxy.url) =>
-  new S3Store({
-    bucket: s3.bucket,
-    prefix,
-    endpoint,
-    forcePathStyle: true,
-    checksum: 'when_required',
-    credentials: s3.credentials,
-    ...fast,
-  });
+  s3.store({ prefix, endpoint, ...fast });
 const backupAt = (prefix: string, endpoint = azureProxy.url) =>
-  new AzureStore({
-    container: azure.container,
-    prefix,
-    connectionString: azure.connectionString(endpoint),
-    ...fast,
-  });
+  azure.store({ prefix, endpoint, ...fast });
 
 function pair(prefix: string): {
   store: ReplicatedStore;

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlobServiceClient } from '@azure/storage-blob';
 import S3rver from 's3rver';
+import { AzureStore } from '../../src/platform/storage/azure.js';
+import { S3Store } from '../../src/platform/storage/s3.js';
 import { freePort } from './ports.js';
 
 export interface S3Server {
@@ -20,8 +22,19 @@ export interface S3Server {
   env: Record<string, string>;
   /** `s3://<bucket>/<prefix>?…` for this server (checksum=when_required: s3rver needs it). */
   location(prefix: string, endpoint?: string): string;
+  /** A driver for this server (or the same one reached through `endpoint`, e.g. a fault proxy). */
+  store(options: StoreOptions & { bucket?: string }): S3Store;
   close(): Promise<void>;
 }
+
+export interface StoreOptions {
+  prefix: string;
+  endpoint?: string;
+  tryTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+const SPOOL = join(tmpdir(), 'qrforge-test-spool');
 
 export async function startS3rver(bucket = 'qrforge-test'): Promise<S3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'qrforge-s3rver-'));
@@ -46,6 +59,18 @@ export async function startS3rver(bucket = 'qrforge-test'): Promise<S3Server> {
     },
     location: (prefix, through = endpoint) =>
       `s3://${bucket}/${prefix}?endpoint=${encodeURIComponent(through)}&path_style=true&checksum=when_required`,
+    store: (options) =>
+      new S3Store({
+        bucket: options.bucket ?? bucket,
+        prefix: options.prefix,
+        endpoint: options.endpoint ?? endpoint,
+        forcePathStyle: true,
+        checksum: 'when_required',
+        credentials,
+        spoolDir: SPOOL,
+        tryTimeoutMs: options.tryTimeoutMs ?? 2000,
+        maxAttempts: options.maxAttempts ?? 3,
+      }),
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });
@@ -64,6 +89,8 @@ export interface AzureServer {
   /** Connection string for this server, or for the same account reached through `endpoint`. */
   connectionString(endpoint?: string): string;
   endpoint: string;
+  /** A driver for this server (or the same one reached through `endpoint`). */
+  store(options: StoreOptions & { container?: string }): AzureStore;
   close(): Promise<void>;
 }
 
@@ -105,6 +132,15 @@ export async function startAzurite(container = 'qrforge-test'): Promise<AzureSer
     container,
     endpoint,
     connectionString,
+    store: (options) =>
+      new AzureStore({
+        container: options.container ?? container,
+        prefix: options.prefix,
+        connectionString: connectionString(options.endpoint),
+        spoolDir: SPOOL,
+        tryTimeoutMs: options.tryTimeoutMs ?? 2000,
+        maxAttempts: options.maxAttempts ?? 3,
+      }),
     async close() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
