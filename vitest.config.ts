@@ -20,6 +20,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.tsx',
     ],
     // Integration tests start real databases; give slow machines room.
     hookTimeout: 60_000,

@@ -5,28 +5,14 @@
  * accessibility violations in either theme.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeFile } from '../../../packages/server/test/helpers/decode.js';
 import { ADMIN } from '../playwright.config.js';
-
-const screens = fileURLToPath(new URL('../test-results/screens', import.meta.url));
+import { expectAccessible, screens } from './helpers.js';
 
 async function chooseContent(page: Page, label: string) {
   await page.getByRole('combobox', { name: 'Content' }).click();
   await page.getByRole('option', { name: label, exact: true }).click();
-}
-
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).join(', ')}`,
-    ),
-  ).toEqual([]);
 }
 
 test('a Wi-Fi code: live preview, PNG download that decodes to the exact string', async ({

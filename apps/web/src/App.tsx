@@ -2,6 +2,7 @@
 import {
   ActionIcon,
   AppShell,
+  Burger,
   Button,
   Group,
   Menu,
@@ -10,14 +11,17 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { GeneratorPage } from './generator/GeneratorPage.js';
 import { useSession } from './session.js';
 import { SignInPage } from './SignInPage.js';
 import { HistoryPage } from './history/HistoryPage.js';
+import { BatchesPage, BatchPage } from './batches/BatchesPage.js';
 
 const PAGES = [
   { path: '/generate', label: 'Generate', signedIn: false },
+  { path: '/batches', label: 'Batches', signedIn: true },
   { path: '/history', label: 'History', signedIn: true },
 ];
 
@@ -27,32 +31,45 @@ export function App() {
   const location = useLocation();
   const navigate = useNavigate();
   const session = useSession();
+  // On a phone the navigation moves into a panel opened by the menu button.
+  const [menuOpen, menu] = useDisclosure(false);
+  const links = PAGES.filter((page) => !page.signedIn || session.me).map((page) => (
+    <NavLink
+      key={page.path}
+      href={page.path}
+      label={page.label}
+      active={location.pathname.startsWith(page.path)}
+      // Filled: the light variant's indigo text on pale indigo is below 4.5:1.
+      variant="filled"
+      onClick={(event) => {
+        event.preventDefault();
+        menu.close();
+        void navigate(page.path);
+      }}
+    />
+  ));
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !menuOpen, desktop: true } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="lg" wrap="nowrap">
+            <Burger
+              opened={menuOpen}
+              onClick={menu.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={menuOpen ? 'Close navigation' : 'Open navigation'}
+            />
             <Title order={1} size="h3">
               QR Forge
             </Title>
-            <nav aria-label="Main">
-              <Group gap={4} wrap="nowrap">
-                {PAGES.filter((page) => !page.signedIn || session.me).map((page) => (
-                  <NavLink
-                    key={page.path}
-                    href={page.path}
-                    label={page.label}
-                    active={location.pathname.startsWith(page.path)}
-                    // Filled: the light variant's indigo text on pale indigo is below 4.5:1.
-                    variant="filled"
-                    onClick={(event) => {
-                      event.preventDefault();
-                      void navigate(page.path);
-                    }}
-                  />
-                ))}
-              </Group>
-            </nav>
+            <Group component="nav" aria-label="Main" gap={4} wrap="nowrap" visibleFrom="sm">
+              {links}
+            </Group>
           </Group>
           <Group gap="xs" wrap="nowrap">
             {session.me ? (
@@ -100,11 +117,16 @@ export function App() {
           </Group>
         </Group>
       </AppShell.Header>
+      <AppShell.Navbar p="md" hiddenFrom="sm">
+        <nav aria-label="Main (phone)">{links}</nav>
+      </AppShell.Navbar>
       <AppShell.Main>
         <main>
           <Routes>
             <Route path="/generate" element={<GeneratorPage />} />
             <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/batches" element={<BatchesPage />} />
+            <Route path="/batches/:id" element={<BatchPage />} />
             <Route path="/history" element={<HistoryPage />} />
             <Route path="*" element={<Navigate to="/generate" replace />} />
           </Routes>

@@ -8,13 +8,10 @@ import {
   Badge,
   Button,
   Card,
-  ColorInput,
-  FileInput,
   Grid,
   Group,
   NumberInput,
   PasswordInput,
-  SegmentedControl,
   Select,
   Stack,
   Text,
@@ -22,39 +19,16 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { contrastRatio, parseColor, QrArgumentError, QrCapacityError } from '@qrforge/qr';
+import { QrArgumentError, QrCapacityError } from '@qrforge/qr';
 import { buildPayload } from '@qrforge/qr/payloads';
-import { createStyledSvg, type FinderShape, type ModuleShape } from '@qrforge/qr/style';
+import { createStyledSvg } from '@qrforge/qr/style';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import { problemText, useSession } from '../session.js';
+import { DEFAULT_STYLE, LOGO_SIZE, toApiStyle, type CodeStyle } from '../style/code-style.js';
+import { StylePanel } from '../style/StylePanel.js';
 import { decodePreview } from './decode-check.js';
 import { PAYLOAD_FORMS, toPayload, type Field, type PayloadType } from './payload-forms.js';
-
-type Ecc = 'L' | 'M' | 'Q' | 'H';
-interface Style {
-  dark: string;
-  light: string;
-  moduleShape: ModuleShape;
-  finderShape: FinderShape;
-  margin: number;
-  ecc: Ecc;
-  /** The logo as a data: URI (read in the browser, never uploaded elsewhere). */
-  logo?: string;
-}
-
-/** The server takes logos up to about 512 KiB. */
-const MAX_LOGO_BYTES = 512 * 1024;
-const LOGO_SIZE = 0.2;
-
-const DEFAULT_STYLE: Style = {
-  dark: '#000000',
-  light: '#ffffff',
-  moduleShape: 'square',
-  finderShape: 'square',
-  margin: 4,
-  ecc: 'M',
-};
 
 /** "Expected a non-empty string" from the engine's "Invalid ssid=''. Expected a non-empty string". */
 const reason = (error: QrArgumentError) => error.message.split('. Expected ')[1] ?? error.message;
@@ -63,7 +37,7 @@ export function GeneratorPage() {
   const [type, setType] = useState<PayloadType>('url');
   const [values, setValues] = useState<Record<string, string>>({ encryption: 'WPA' });
   const [touched, setTouched] = useState<Set<string>>(new Set());
-  const [style, setStyle] = useState<Style>(DEFAULT_STYLE);
+  const [style, setStyle] = useState<CodeStyle>(DEFAULT_STYLE);
   const [downloadError, setDownloadError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [saved, setSaved] = useState<string>();
@@ -107,31 +81,6 @@ export function GeneratorPage() {
     };
   }, [preview]);
 
-  const contrast = useMemo(() => {
-    try {
-      return contrastRatio(parseColor(style.dark), parseColor(style.light));
-    } catch {
-      return undefined;
-    }
-  }, [style.dark, style.light]);
-
-  const [logoError, setLogoError] = useState<string>();
-  function chooseLogo(file: File | null) {
-    setLogoError(undefined);
-    if (!file) return setStyle((current) => ({ ...current, logo: undefined }));
-    if (file.size > MAX_LOGO_BYTES)
-      return setLogoError(`The logo is ${Math.round(file.size / 1024)} KiB; at most 512 KiB`);
-    const reader = new FileReader();
-    reader.onload = () => setStyle((current) => ({ ...current, logo: reader.result as string }));
-    reader.onerror = () => setLogoError('The file could not be read');
-    reader.readAsDataURL(file);
-  }
-  /** The style as the API takes it. */
-  const apiStyle = () => {
-    const { logo, ...basic } = style;
-    return { ...basic, ...(logo ? { logo: { image: logo, size: LOGO_SIZE } } : {}) };
-  };
-
   const setValue = (name: string, value: string) => {
     setValues((current) => ({ ...current, [name]: value }));
     setTouched((current) => new Set(current).add(name));
@@ -146,7 +95,7 @@ export function GeneratorPage() {
     setDownloadError(undefined);
     try {
       const { data, error, response } = await api.POST('/api/v1/codes', {
-        body: { payload: toPayload(type, values), format, ...apiStyle() } as never,
+        body: { payload: toPayload(type, values), format, ...toApiStyle(style) } as never,
         parseAs: 'blob',
       });
       if (error || !data)
@@ -177,7 +126,7 @@ export function GeneratorPage() {
         payload: toPayload(type, values),
         format: 'png',
         store: true,
-        ...apiStyle(),
+        ...toApiStyle(style),
       } as never,
     });
     setBusy(undefined);
@@ -219,77 +168,7 @@ export function GeneratorPage() {
               </Stack>
             </Card>
             <Card withBorder>
-              <Stack gap="sm">
-                <Title order={3} size="h4">
-                  Style
-                </Title>
-                <Group grow>
-                  <ColorInput
-                    label="Dark colour"
-                    withEyeDropper={false}
-                    value={style.dark}
-                    onChange={(dark) => setStyle({ ...style, dark })}
-                  />
-                  <ColorInput
-                    label="Light colour"
-                    withEyeDropper={false}
-                    value={style.light}
-                    onChange={(light) => setStyle({ ...style, light })}
-                  />
-                </Group>
-                {contrast !== undefined && contrast < 4 && (
-                  <Alert color="yellow" title="Low contrast">
-                    Contrast {contrast.toFixed(1)}:1 — scanners need about 4:1 or more.
-                  </Alert>
-                )}
-                <Text size="sm" fw={500}>
-                  Modules
-                </Text>
-                <SegmentedControl
-                  aria-label="Module shape"
-                  data={['square', 'rounded', 'dot']}
-                  value={style.moduleShape}
-                  onChange={(value) => setStyle({ ...style, moduleShape: value })}
-                />
-                <Text size="sm" fw={500}>
-                  Finder patterns
-                </Text>
-                <SegmentedControl
-                  aria-label="Finder shape"
-                  data={['square', 'rounded', 'dot']}
-                  value={style.finderShape}
-                  onChange={(value) => setStyle({ ...style, finderShape: value })}
-                />
-                <FileInput
-                  label="Logo"
-                  description="PNG, JPEG, WebP or SVG, at most 512 KiB; the code switches to level H to carry it"
-                  accept="image/png,image/jpeg,image/webp,image/svg+xml"
-                  clearable
-                  error={logoError}
-                  onChange={chooseLogo}
-                />
-                <Group grow>
-                  <NumberInput
-                    label="Margin (modules)"
-                    min={0}
-                    max={20}
-                    value={style.margin}
-                    onChange={(margin) => setStyle({ ...style, margin: Number(margin) || 0 })}
-                  />
-                  <Select
-                    label="Error correction"
-                    data={[
-                      { value: 'L', label: 'L (7 %)' },
-                      { value: 'M', label: 'M (15 %)' },
-                      { value: 'Q', label: 'Q (25 %)' },
-                      { value: 'H', label: 'H (30 %)' },
-                    ]}
-                    value={style.ecc}
-                    onChange={(ecc) => ecc && setStyle({ ...style, ecc: ecc })}
-                    allowDeselect={false}
-                  />
-                </Group>
-              </Stack>
+              <StylePanel value={style} onChange={setStyle} />
             </Card>
           </Stack>
         </Grid.Col>

@@ -19,6 +19,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { Navigate } from 'react-router';
 import { api } from '../api/client.js';
+import { openLink } from '../api/open-link.js';
 import { PAYLOAD_FORMS } from '../generator/payload-forms.js';
 import { problemText, useSession } from '../session.js';
 
@@ -143,8 +144,5 @@ function Thumbnail({ id, alt }: { id: string; alt: string }) {
 /** Re-download through a short-lived signed link (S3 presigned, Azure SAS or the API's own). */
 async function download(id: string) {
   const { data } = await api.GET('/api/v1/codes/{id}/download-url', { params: { path: { id } } });
-  if (!data) return;
-  const link = document.createElement('a');
-  link.href = data.url;
-  link.click();
+  if (data) openLink(data.url);
 }
