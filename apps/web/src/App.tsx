@@ -5,6 +5,7 @@ import {
   Burger,
   Button,
   Group,
+  Loader,
   Menu,
   NavLink,
   Title,
@@ -13,11 +14,21 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { lazy, Suspense } from 'react';
 import { GeneratorPage } from './generator/GeneratorPage.js';
 import { useSession } from './session.js';
 import { SignInPage } from './SignInPage.js';
-import { HistoryPage } from './history/HistoryPage.js';
-import { BatchesPage, BatchPage } from './batches/BatchesPage.js';
+
+// Pages past the generator load on first visit, so the first page is smaller.
+const BatchesPage = lazy(() =>
+  import('./batches/BatchesPage.js').then((m) => ({ default: m.BatchesPage })),
+);
+const BatchPage = lazy(() =>
+  import('./batches/BatchesPage.js').then((m) => ({ default: m.BatchPage })),
+);
+const HistoryPage = lazy(() =>
+  import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
+);
 
 const PAGES = [
   { path: '/generate', label: 'Generate', signedIn: false },
@@ -118,18 +129,21 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="md" hiddenFrom="sm">
-        <nav aria-label="Main (phone)">{links}</nav>
+        {/* Collapsed, the panel only slides out of view: its links must leave the tab order too. */}
+        {menuOpen && <nav aria-label="Main (phone)">{links}</nav>}
       </AppShell.Navbar>
       <AppShell.Main>
         <main>
-          <Routes>
-            <Route path="/generate" element={<GeneratorPage />} />
-            <Route path="/sign-in" element={<SignInPage />} />
-            <Route path="/batches" element={<BatchesPage />} />
-            <Route path="/batches/:id" element={<BatchPage />} />
-            <Route path="/history" element={<HistoryPage />} />
-            <Route path="*" element={<Navigate to="/generate" replace />} />
-          </Routes>
+          <Suspense fallback={<Loader aria-label="Loading the page" />}>
+            <Routes>
+              <Route path="/generate" element={<GeneratorPage />} />
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route path="/batches" element={<BatchesPage />} />
+              <Route path="/batches/:id" element={<BatchPage />} />
+              <Route path="/history" element={<HistoryPage />} />
+              <Route path="*" element={<Navigate to="/generate" replace />} />
+            </Routes>
+          </Suspense>
         </main>
       </AppShell.Main>
     </AppShell>

@@ -24,6 +24,7 @@ import { openLink } from '../api/open-link.js';
 import type { paths } from '../api/schema.js';
 import { problemText, useSession } from '../session.js';
 import { followJob, isFinished, type Job } from './job-events.js';
+import { sourceName } from './source-name.js';
 
 export type Batch =
   paths['/api/v1/batches/{id}']['get']['responses']['200']['content']['application/json'];
@@ -85,7 +86,7 @@ export function BatchView({ id }: { id: string }) {
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={3} size="h4">
-            {view.source}
+            {sourceName(view.source)}
           </Title>
           <StatusBadge status={status} />
         </Group>

@@ -21,6 +21,7 @@ import { problemText, useSession } from '../session.js';
 import { BatchView, StatusBadge } from './BatchView.js';
 import { isFinished } from './job-events.js';
 import { NewBatchForm } from './NewBatchForm.js';
+import { sourceName } from './source-name.js';
 
 /** While a batch runs, the list refreshes this often (the open batch itself streams). */
 const LIST_REFRESH_MS = 2000;
@@ -104,7 +105,7 @@ function RecentBatches() {
                 <Table.Tr key={batch.id}>
                   <Table.Td>
                     <Anchor component={Link} to={`/batches/${batch.id}`}>
-                      {batch.source}
+                      {sourceName(batch.source)}
                     </Anchor>
                     <Text size="xs" c="dimmed">
                       {new Date(batch.createdAt).toLocaleString()}
@@ -117,7 +118,7 @@ function RecentBatches() {
                       <Progress
                         value={batch.progress}
                         mt={4}
-                        aria-label={`Progress of ${batch.source}`}
+                        aria-label={`Progress of ${sourceName(batch.source)}`}
                       />
                     )}
                   </Table.Td>

@@ -27,7 +27,6 @@ import { api } from '../api/client.js';
 import { problemText, useSession } from '../session.js';
 import { DEFAULT_STYLE, LOGO_SIZE, toApiStyle, type CodeStyle } from '../style/code-style.js';
 import { StylePanel } from '../style/StylePanel.js';
-import { decodePreview } from './decode-check.js';
 import { PAYLOAD_FORMS, toPayload, type Field, type PayloadType } from './payload-forms.js';
 
 /** "Expected a non-empty string" from the engine's "Invalid ssid=''. Expected a non-empty string". */
@@ -70,10 +69,13 @@ export function GeneratorPage() {
     let current = true;
     setScan('checking');
     const timer = setTimeout(() => {
-      decodePreview(src).then(
-        (texts) => current && setScan(texts.includes(text) ? 'reads' : 'fails'),
-        () => current && setScan('fails'),
-      );
+      // The decoder (ZXing-C++ in WebAssembly) loads with the first check, not with the page.
+      import('./decode-check.js')
+        .then(({ decodePreview }) => decodePreview(src))
+        .then(
+          (texts) => current && setScan(texts.includes(text) ? 'reads' : 'fails'),
+          () => current && setScan('fails'),
+        );
     }, 150);
     return () => {
       current = false;

@@ -6,6 +6,7 @@ import {
   Alert,
   Button,
   Card,
+  Checkbox,
   Group,
   Image,
   Loader,
@@ -13,6 +14,7 @@ import {
   SimpleGrid,
   Stack,
   Text,
+  TextInput,
   Title,
 } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -24,18 +26,41 @@ import { PAYLOAD_FORMS } from '../generator/payload-forms.js';
 import { problemText, useSession } from '../session.js';
 
 const PAGE = 24;
+const FORMATS = ['png', 'svg', 'pdf', 'txt'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Filters {
+  type?: string;
+  format?: Format;
+  /** yyyy-mm-dd, from a date input. */
+  from?: string;
+  to?: string;
+  mine?: boolean;
+}
 
 export function HistoryPage() {
   const session = useSession();
-  const [type, setType] = useState<string | null>(null);
+  const [filters, setFilters] = useState<Filters>({});
+  const filter = (change: Partial<Filters>) => setFilters((current) => ({ ...current, ...change }));
   const client = useQueryClient();
   const codes = useInfiniteQuery({
-    queryKey: ['codes', session.tenantId, type],
+    queryKey: ['codes', session.tenantId, filters],
     enabled: !!session.me,
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => {
       const { data, error } = await api.GET('/api/v1/codes', {
-        params: { query: { limit: PAGE, cursor: pageParam, ...(type ? { type } : {}) } },
+        params: {
+          query: {
+            limit: PAGE,
+            cursor: pageParam,
+            type: filters.type,
+            format: filters.format,
+            createdBy: filters.mine ? session.me?.id : undefined,
+            // Whole days in the user's time zone.
+            from: filters.from ? new Date(`${filters.from}T00:00:00`).toISOString() : undefined,
+            to: filters.to ? new Date(`${filters.to}T23:59:59.999`).toISOString() : undefined,
+          },
+        },
       });
       if (!data) throw new Error(problemText(error));
       return data;
@@ -54,18 +79,45 @@ export function HistoryPage() {
   const items = codes.data?.pages.flatMap((page) => page.codes) ?? [];
   return (
     <Stack gap="md">
-      <Group justify="space-between">
-        <Title order={2}>History</Title>
+      <Title order={2}>History</Title>
+      <Group gap="sm" align="flex-end" role="search" aria-label="Filter the history">
         <Select
-          aria-label="Content type"
-          placeholder="All content types"
+          label="Content type"
+          placeholder="All"
           clearable
           data={Object.entries(PAYLOAD_FORMS).map(([value, form]) => ({
             value,
             label: form.label,
           }))}
-          value={type}
-          onChange={setType}
+          value={filters.type ?? null}
+          onChange={(type) => filter({ type: type ?? undefined })}
+        />
+        <Select
+          label="Format"
+          placeholder="All"
+          clearable
+          data={FORMATS.map((format) => ({ value: format, label: format.toUpperCase() }))}
+          value={filters.format ?? null}
+          onChange={(format) => filter({ format: format ?? undefined })}
+          w={120}
+        />
+        <TextInput
+          label="From"
+          type="date"
+          value={filters.from ?? ''}
+          onChange={(event) => filter({ from: event.currentTarget.value || undefined })}
+        />
+        <TextInput
+          label="To"
+          type="date"
+          value={filters.to ?? ''}
+          onChange={(event) => filter({ to: event.currentTarget.value || undefined })}
+        />
+        <Checkbox
+          label="Made by me"
+          checked={!!filters.mine}
+          onChange={(event) => filter({ mine: event.currentTarget.checked })}
+          mb={8}
         />
       </Group>
       {codes.isPending && <Loader aria-label="Loading the history" />}
@@ -81,7 +133,9 @@ export function HistoryPage() {
       )}
       {codes.isSuccess && items.length === 0 && (
         <Text c="dimmed" role="status">
-          No saved codes{type ? ' of this type' : ''} yet. Save one from the generator.
+          {Object.values(filters).some(Boolean)
+            ? 'No saved codes match these filters.'
+            : 'No saved codes yet. Save one from the generator.'}
         </Text>
       )}
       <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
