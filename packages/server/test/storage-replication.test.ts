@@ -161,6 +161,17 @@ describe('replication', () => {
     expect(await backup.head('t/gone.png')).toBeUndefined();
   });
 
+  it('a delete right after a put is not overtaken by the put’s slow backup copy', async () => {
+    const { store, backup } = pair('put-delete');
+    // The put's copy to the backup is slow; the delete's is not.
+    await azureProxy.set({ kind: 'delay', delayMs: 500, times: 1 });
+    await store.put('t/brief.png', randomBytes(100), 'image/png');
+    await store.delete('t/brief.png');
+    await store.settled();
+    expect(await backup.head('t/brief.png')).toBeUndefined();
+    expect(await store.head('t/brief.png')).toBeUndefined();
+  });
+
   it('copies an object whose process died between the primary write and the copy', async () => {
     const { primary, backup } = pair('crash');
     // The first process recorded its intent and wrote the primary, then died.

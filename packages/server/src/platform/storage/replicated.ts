@@ -44,6 +44,12 @@ export class ReplicatedStore implements ObjectStore {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * The last backup operation of each key in this process. Operations on one key run in order,
+   * so a delete cannot overtake the background copy of an earlier put (which would land after it
+   * and bring the object back on the backup).
+   */
+  private readonly lastOfKey = new Map<string, Promise<void>>();
 
   constructor(
     readonly primary: ObjectStore,
@@ -77,8 +83,8 @@ export class ReplicatedStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     const token = await this.outbox.record(key, 'delete');
     await this.primary.delete(key);
-    await this.attempt({ key, token, action: 'delete', attempts: 0 }, () =>
-      this.backup.delete(key),
+    await this.inOrder(key, () =>
+      this.attempt({ key, token, action: 'delete', attempts: 0 }, () => this.backup.delete(key)),
     );
   }
 
@@ -151,16 +157,30 @@ export class ReplicatedStore implements ObjectStore {
   }
 
   private replay(entry: OutboxEntry): Promise<void> {
-    return this.attempt(entry, async () => {
-      if (entry.action === 'delete') return this.backup.delete(entry.key);
-      // The primary not having it means the write never completed there: nothing to copy.
-      await copyObject(this.primary, this.backup, entry.key);
-    });
+    return this.inOrder(entry.key, () =>
+      this.attempt(entry, async () => {
+        if (entry.action === 'delete') return this.backup.delete(entry.key);
+        // The primary not having it means the write never completed there: nothing to copy.
+        await copyObject(this.primary, this.backup, entry.key);
+      }),
+    );
   }
 
   private background(entry: OutboxEntry, copy: () => Promise<unknown>): void {
-    const run = this.attempt(entry, copy).finally(() => this.inFlight.delete(run));
+    const run = this.inOrder(entry.key, () => this.attempt(entry, copy)).finally(() =>
+      this.inFlight.delete(run),
+    );
     this.inFlight.add(run);
+  }
+
+  /** Runs `task` after the key's earlier backup operations (`attempt` never rejects). */
+  private inOrder(key: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.lastOfKey.get(key) ?? Promise.resolve()).then(task);
+    this.lastOfKey.set(key, run);
+    void run.finally(() => {
+      if (this.lastOfKey.get(key) === run) this.lastOfKey.delete(key);
+    });
+    return run;
   }
 
   private async attempt(entry: OutboxEntry, copy: () => Promise<unknown>): Promise<void> {
