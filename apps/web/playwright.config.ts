@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.QRFORGE_E2E_PORT ?? 8199);
+/** A second server on its first start (no admin configured). */
+export const FRESH_PORT = PORT - 1;
 export const ADMIN = { email: 'e2e@example.com', password: 'correct horse battery staple e2e' };
 
 export default defineConfig({
@@ -32,18 +34,33 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node ../../packages/server/dist/main.js serve',
-    url: `http://127.0.0.1:${PORT}/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-')),
-      QRFORGE_ADMIN_EMAIL: ADMIN.email,
-      QRFORGE_ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
+  webServer: [
+    {
+      command: 'node ../../packages/server/dist/main.js serve',
+      url: `http://127.0.0.1:${PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        PORT: String(PORT),
+        HOST: '127.0.0.1',
+        QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-')),
+        QRFORGE_ADMIN_EMAIL: ADMIN.email,
+        QRFORGE_ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'warn',
+      },
     },
-  },
+    {
+      // A first start as `npm start` gives it: no admin configured, nobody can sign in yet.
+      command: 'node ../../packages/server/dist/main.js serve',
+      url: `http://127.0.0.1:${FRESH_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        PORT: String(FRESH_PORT),
+        HOST: '127.0.0.1',
+        QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-fresh-')),
+        LOG_LEVEL: 'warn',
+      },
+    },
+  ],
 });

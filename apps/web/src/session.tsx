@@ -19,6 +19,8 @@ interface Session {
   me?: Me;
   tenantId?: string;
   signIn(email: string, password: string): Promise<void>;
+  /** First run: creates the first account (the admin) and signs it in. */
+  setUp(input: { email: string; password: string; organisation: string }): Promise<void>;
   signOut(): Promise<void>;
   setTenant(tenantId: string): void;
 }
@@ -103,6 +105,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         const { data, error } = await api.POST('/api/v1/auth/login', {
           body: { email, password },
         });
+        if (!data) throw new Error(problemText(error));
+        save({ accessToken: data.accessToken, refreshToken: data.refreshToken });
+        await loadMe();
+      },
+      async setUp(input) {
+        const { data, error } = await api.POST('/api/v1/setup', { body: input });
         if (!data) throw new Error(problemText(error));
         save({ accessToken: data.accessToken, refreshToken: data.refreshToken });
         await loadMe();

@@ -356,7 +356,8 @@ export const VARIABLES: readonly AnyVariable[] = [
     name: 'QRFORGE_ADMIN_EMAIL',
     key: 'adminEmail',
     default: '',
-    description: 'First start with no users: the admin to create. Empty: admin@localhost.',
+    description:
+      'First start with no users (with QRFORGE_ADMIN_PASSWORD): the admin to create. Empty: admin@localhost.',
     parse: (raw) => {
       if (raw !== '' && !/^[^\s@]+@[^\s@]+$/.test(raw))
         throw new ConfigError('QRFORGE_ADMIN_EMAIL', raw, 'an e-mail address');
@@ -368,7 +369,7 @@ export const VARIABLES: readonly AnyVariable[] = [
     key: 'adminPassword',
     default: '',
     description:
-      "First start with no users: the admin's password. Empty: a generated one, printed once.",
+      "First start with no users: the admin's password. Empty: the first account is created on the web page, from the server machine itself.",
     parse: (raw) => raw || undefined,
   },
   {

@@ -10,6 +10,8 @@ export const ERROR_CATALOGUE = {
   AUTH_ERR_FORBIDDEN: { status: 403, title: 'Not allowed for this role' },
   HTTP_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ACCOUNT_ERR_CONFLICT: { status: 409, title: 'It exists already' },
+  SETUP_ERR_DONE: { status: 409, title: 'QR Forge is set up already' },
+  SETUP_ERR_NOT_LOCAL: { status: 403, title: 'First-run setup only from this machine' },
   JOB_ERR_FINISHED: { status: 409, title: 'The job has already finished' },
   ACCOUNT_ERR_WEAK_PASSWORD: { status: 422, title: 'The password is not allowed' },
   HTTP_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

@@ -77,14 +77,14 @@ async function serve(config: Config): Promise<void> {
     redis?.disconnect();
     await stopTracing?.();
   });
-  const admin = await accounts!.ensureAdmin(config.adminEmail, config.adminPassword);
-  if (admin?.generatedPassword) {
-    // Shown once, on the console only: it is not stored anywhere in clear.
+  // The first admin: from the environment (servers, containers), or created on the web page by
+  // whoever opens it on this machine first (a local `npm start`).
+  if (config.adminPassword) await accounts!.ensureAdmin(config.adminEmail, config.adminPassword);
+  else if (await accounts!.setupNeeded())
     process.stdout.write(
-      `\nFirst start: created tenant "default" and admin ${admin.email} with password:\n\n    ${admin.generatedPassword}\n\n` +
-        `Sign in with POST /api/v1/auth/login and change it with POST /api/v1/auth/password.\n\n`,
+      `\nFirst start: nobody can sign in yet. Open http://localhost:${config.port}/ on this machine and choose "Sign in" to create the first account,\n` +
+        `or start with QRFORGE_ADMIN_EMAIL and QRFORGE_ADMIN_PASSWORD set.\n\n`,
     );
-  }
 
   let closing = false;
   const shutdown = (signal: string) => {

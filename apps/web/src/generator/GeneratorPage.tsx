@@ -5,6 +5,7 @@
  */
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -23,6 +24,7 @@ import { QrArgumentError, QrCapacityError } from '@qrforge/qr';
 import { buildPayload } from '@qrforge/qr/payloads';
 import { createStyledSvg } from '@qrforge/qr/style';
 import { useEffect, useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { api } from '../api/client.js';
 import { problemText, useSession } from '../session.js';
 import { DEFAULT_STYLE, LOGO_SIZE, toApiStyle, type CodeStyle } from '../style/code-style.js';
@@ -139,6 +141,15 @@ export function GeneratorPage() {
   return (
     <Stack gap="md">
       <Title order={2}>Generate a code</Title>
+      {!session.me && (
+        <Text c="dimmed">
+          No account needed here.{' '}
+          <Anchor component={Link} to="/sign-in">
+            Sign in
+          </Anchor>{' '}
+          to save codes to a history and make many at once from a CSV or TXT file.
+        </Text>
+      )}
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="md">

@@ -1,7 +1,8 @@
 /**
- * /api/v1/auth (login, refresh, logout, password, me), /api/v1/users and /api/v1/api-keys.
+ * /api/v1/auth (login, refresh, logout, password, me), /api/v1/users, /api/v1/api-keys, and the
+ * first-run setup (/api/v1/setup).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
@@ -25,6 +26,47 @@ export async function accountRoutes(
   { accounts, guard, throttle }: AccountRoutesOptions,
 ): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/api/v1/setup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether the first account is still to be created, and whether this caller may',
+        response: { 200: S.SetupStatus, ...problems },
+      },
+    },
+    async (request) => ({
+      needed: await accounts.setupNeeded(),
+      allowed: fromThisMachine(request),
+    }),
+  );
+
+  api.post(
+    '/api/v1/setup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'First run: create the admin and sign in (only while nobody can sign in)',
+        description:
+          'Only from the server machine itself (a loopback peer, no proxy headers): elsewhere set QRFORGE_ADMIN_EMAIL and QRFORGE_ADMIN_PASSWORD instead.',
+        body: S.SetupBody,
+        response: { 200: S.TokenPairReply, ...problems },
+      },
+    },
+    async (request) => {
+      if (!fromThisMachine(request))
+        throw new AppError(
+          'SETUP_ERR_NOT_LOCAL',
+          'Create the first account from the server machine itself (http://localhost), or start the server with QRFORGE_ADMIN_EMAIL and QRFORGE_ADMIN_PASSWORD',
+        );
+      const { email, password, organisation } = request.body;
+      return accounts.setUp(
+        { email, password, organisation: organisation ?? 'Default' },
+        requestAuditContext(request),
+      );
+    },
+  );
 
   api.post(
     '/api/v1/auth/login',
@@ -238,4 +280,17 @@ export async function accountRoutes(
       return reply.code(204).send(null);
     },
   );
+}
+
+/**
+ * Whether a request comes from the server machine itself: its direct peer is a loopback address
+ * and no proxy forwarded it (a proxy on the same machine would make every caller look local).
+ */
+export function fromThisMachine(request: FastifyRequest): boolean {
+  const peer = request.raw.socket.remoteAddress ?? '';
+  const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+  const forwarded = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some(
+    (header) => header in request.headers,
+  );
+  return loopback && !forwarded;
 }

@@ -11,6 +11,23 @@ export const RoleSchema = Type.Union([
 const strict = { additionalProperties: false } as const;
 
 export const LoginBody = Type.Object({ email: Email, password: Password }, strict);
+export const SetupBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    organisation: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Names the first tenant' }),
+    ),
+  },
+  strict,
+);
+export const SetupStatus = Type.Object({
+  needed: Type.Boolean({ description: 'Nobody can sign in yet' }),
+  allowed: Type.Boolean({
+    description: 'This caller may run the setup (it comes from the server machine itself)',
+  }),
+});
+
 export const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
   strict,

@@ -4,7 +4,7 @@
  * takes the same path and time whether it does or not.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import type { Database } from '../db/database.js';
 import {
@@ -42,6 +42,8 @@ export interface ApiKeyPrincipal {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 const API_KEY_PREFIX = 'qrf_';
+/** pg_advisory_xact_lock key of the first-run setup ("QRFS"). */
+const SETUP_LOCK = 0x51524653;
 
 export class AccountService {
   constructor(
@@ -117,25 +119,60 @@ export class AccountService {
   }
 
   /**
-   * First start: with no users at all, creates tenant "default" and an admin. Returns the password
-   * when it was generated (to show once), else undefined.
+   * Start with QRFORGE_ADMIN_EMAIL/PASSWORD: with no users at all, creates tenant "default" and
+   * that admin. Returns the admin's e-mail when it was created.
    */
-  async ensureAdmin(
-    email = 'admin@localhost',
-    password?: string,
-  ): Promise<{ email: string; generatedPassword?: string } | undefined> {
-    const any = await this.db.select({ id: users.id }).from(users).limit(1);
-    if (any.length) return undefined;
+  async ensureAdmin(email = 'admin@localhost', password: string): Promise<string | undefined> {
+    if (!(await this.setupNeeded())) return undefined;
     const tenant =
       (await this.tenantBySlug('default')) ?? (await this.createTenant('default', 'Default'));
-    const generatedPassword = password ? undefined : randomBytes(18).toString('base64url');
-    await this.addUser({
-      email,
-      password: password ?? generatedPassword,
-      tenantId: tenant.id,
-      role: 'admin',
+    await this.addUser({ email, password, tenantId: tenant.id, role: 'admin' });
+    return email.toLowerCase();
+  }
+
+  /** Whether nobody can sign in yet: the first-run setup page is offered. */
+  async setupNeeded(): Promise<boolean> {
+    const any = await this.db.select({ id: users.id }).from(users).limit(1);
+    return any.length === 0;
+  }
+
+  /**
+   * First-run setup from the web page: while there are no users, creates the admin (in tenant
+   * "default", named after the organisation) and signs them in. Two setups at once are
+   * serialised by an advisory lock, so exactly one wins and the other gets 409.
+   */
+  async setUp(
+    input: { email: string; password: string; organisation: string },
+    ctx: AuditContext,
+  ): Promise<TokenPair> {
+    const email = input.email.trim().toLowerCase();
+    this.checkPassword(input.password, email);
+    const passwordHash = await hashPassword(input.password);
+    const userId = await this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
+      const any = await tx.select({ id: users.id }).from(users).limit(1);
+      if (any.length)
+        throw new AppError('SETUP_ERR_DONE', 'QR Forge is set up already: sign in instead');
+      let [tenant] = await tx.select().from(tenants).where(eq(tenants.slug, 'default'));
+      tenant ??= (
+        await tx.insert(tenants).values({ slug: 'default', name: input.organisation }).returning()
+      )[0];
+      const [user] = await tx.insert(users).values({ email, passwordHash }).returning();
+      await tx.insert(memberships).values({ userId: user.id, tenantId: tenant.id, role: 'admin' });
+      await recordAudit(
+        tx,
+        { ...ctx, actorType: 'user', actorId: user.id },
+        {
+          action: 'setup.admin',
+          targetType: 'user',
+          targetId: user.id,
+          summary: { email, tenant: tenant.slug },
+          tenantId: tenant.id,
+        },
+      );
+      return user.id;
     });
-    return { email: email.toLowerCase(), generatedPassword };
+    return this.startSession(userId, ctx);
   }
 
   async membershipsOf(userId: string): Promise<Membership[]> {
