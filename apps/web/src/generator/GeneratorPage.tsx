@@ -144,7 +144,8 @@ export function GeneratorPage() {
       {!session.me && (
         <Text c="dimmed">
           No account needed here.{' '}
-          <Anchor component={Link} to="/sign-in">
+          {/* Underlined: a link inside text must not rely on colour alone (axe). */}
+          <Anchor component={Link} to="/sign-in" underline="always">
             Sign in
           </Anchor>{' '}
           to save codes to a history and make many at once from a CSV or TXT file.
