@@ -46,6 +46,8 @@ export interface Config {
   anonymousGenerate: boolean;
   anonymousRateLimitMax: number;
   batchMaxRows: number;
+  inventoryMaxCount: number;
+  inventorySyncCount: number;
   renderCacheBytes: number;
   hotCacheBytes: number;
   batchMaxBytes: number;
@@ -409,6 +411,21 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '100000',
     description: 'Most rows in one batch; more answers 413.',
     parse: integer('QRFORGE_BATCH_MAX_ROWS', 1, 10_000_000),
+  },
+  {
+    name: 'QRFORGE_INVENTORY_MAX_COUNT',
+    key: 'inventoryMaxCount',
+    default: '100000',
+    description: 'Most items one generation request may create; more answers 413.',
+    parse: integer('QRFORGE_INVENTORY_MAX_COUNT', 1, 10_000_000),
+  },
+  {
+    name: 'QRFORGE_INVENTORY_SYNC_COUNT',
+    key: 'inventorySyncCount',
+    default: '1000',
+    description:
+      'Generation requests up to this many items answer at once (201); larger ones run as a job (202).',
+    parse: integer('QRFORGE_INVENTORY_SYNC_COUNT', 1, 100_000),
   },
   {
     name: 'QRFORGE_BATCH_MAX_BYTES',

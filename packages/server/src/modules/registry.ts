@@ -14,6 +14,7 @@ import type { HotCache } from '../platform/http/hot-cache.js';
 import type { DownloadLinks } from '../platform/storage/download-links.js';
 import type { ObjectStore } from '../platform/storage/storage.js';
 import { generateModule } from './generate/index.js';
+import { inventoryModule } from './inventory/index.js';
 
 /** What a module gets from the platform, in the HTTP process and in workers alike. */
 export interface ModuleContext {
@@ -41,7 +42,7 @@ export interface DomainModule {
 }
 
 /** Every module this build has, in the order their routes are registered. */
-export const DOMAIN_MODULES: DomainModule[] = [generateModule];
+export const DOMAIN_MODULES: DomainModule[] = [generateModule, inventoryModule];
 
 export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {
   return available.filter((m) => config.modules.includes(m.name));

@@ -1,0 +1,28 @@
+/** The inventory module: component IDs, items and their lifecycle. */
+import type { DomainModule } from '../registry.js';
+import { IdTemplate } from './ids/id-template.js';
+import { insertItems } from './generation.js';
+import { inventoryRoutes } from './routes.js';
+import { GENERATE_JOB, type GenerateJob } from './service.js';
+
+export const inventoryModule: DomainModule = {
+  name: 'inventory',
+  tags: [{ name: 'inventory', description: 'Component IDs, items, lots and their lifecycle' }],
+  routes: async (app, context) => inventoryRoutes(app, context),
+  jobs: (context) => ({
+    // Serials were reserved when the job was made: a re-run inserts only what is missing.
+    [GENERATE_JOB]: async (payload: GenerateJob, job) => {
+      const template = IdTemplate.compile(payload.template, payload.alphabet);
+      const total = payload.reservation.last - payload.reservation.first + 1;
+      await insertItems(
+        context.database.db,
+        job.tenantId!,
+        payload.input,
+        template,
+        payload.reservation,
+        (done) => job.progress(Math.floor((done / total) * 99)),
+      );
+      return { count: total };
+    },
+  }),
+};

@@ -1,0 +1,469 @@
+/**
+ * Inventory routes under /api/v1/inventory, plus the seed documents' `POST /qr/generate` and
+ * `GET /inventory/items` with their own bodies and paths (credentials required).
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { Type, type TSchema } from 'typebox';
+import { AppError } from '../../errors.js';
+import { requestAuditContext } from '../../platform/audit/audit.js';
+import type { Guard } from '../../platform/auth/guard.js';
+import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import type { ModuleContext } from '../registry.js';
+import { DEFAULT_SHEET, labelSheet } from '../generate/batch/label-sheet.js';
+import { renderCode } from '../generate/render.js';
+import { literals } from '../generate/schemas.js';
+import { IdTemplateError } from './ids/id-template.js';
+import type { GenerateInput } from './generation.js';
+import { TRANSITIONS } from './lifecycle.js';
+import { items, lots } from './schema.js';
+import * as S from './schemas.js';
+import { InventoryService, type ItemRow } from './service.js';
+
+const UidParams = Type.Object(
+  { uid: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+const tags = ['inventory'];
+
+export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & { guard: Guard }) {
+  const { guard, config } = context;
+  const db = context.database.db;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const service = new InventoryService(db, context.queue, {
+    maxCount: config.inventoryMaxCount,
+    syncCount: config.inventorySyncCount,
+  });
+  const codeUrl = (uid: string) => `/api/v1/inventory/items/${encodeURIComponent(uid)}/code`;
+  const view = (item: ItemRow) => ({
+    uid: item.uid,
+    typeCode: item.typeCode,
+    vendorCode: item.vendorCode,
+    lotNumber: item.lotNumber,
+    serial: item.serial,
+    manufacturingDate: item.manufacturingDate,
+    warrantyYears: item.warrantyYears,
+    warrantyExpires: item.warrantyExpires,
+    status: item.status,
+    location: item.location,
+    attributes: item.attributes as Record<string, unknown>,
+    codeContent: item.codeContent,
+    code: codeUrl(item.uid),
+    createdAt: item.createdAt.toISOString(),
+    updatedAt: item.updatedAt.toISOString(),
+  });
+
+  async function generate(request: FastifyRequest, reply: FastifyReply, input: GenerateInput) {
+    const { reservation, uids, jobId } = await service.generate(
+      request.principal!,
+      input,
+      requestAuditContext(request),
+    );
+    const labels = `/api/v1/inventory/lots/${reservation.lotId}/labels`;
+    return reply.code(jobId ? 202 : 201).send({
+      lotId: reservation.lotId,
+      count: reservation.last - reservation.first + 1,
+      firstSerial: reservation.first,
+      lastSerial: reservation.last,
+      firstUid: uids[0],
+      lastUid: uids.at(-1)!,
+      labels,
+      ...(jobId
+        ? { jobId, events: `/api/v1/jobs/${jobId}/events` }
+        : { items: uids.map((uid) => ({ uid, code: codeUrl(uid) })) }),
+    });
+  }
+
+  const generateSchema = <B extends TSchema>(body: B, summary: string) => ({
+    tags,
+    summary,
+    description:
+      'Up to QRFORGE_INVENTORY_SYNC_COUNT items answer 201 with the items; more answer 202 with a job (serials reserved at once), up to QRFORGE_INVENTORY_MAX_COUNT.',
+    body,
+    response: { 201: S.GenerateReplySchema, 202: S.GenerateReplySchema, ...PROBLEM_RESPONSES },
+  });
+
+  api.post(
+    '/api/v1/inventory/generate',
+    {
+      preHandler: guard.role('operator'),
+      schema: generateSchema(
+        S.GenerateBodySchema,
+        'Generate component IDs (items) with their codes',
+      ),
+    },
+    (request, reply) => generate(request, reply, request.body),
+  );
+
+  api.post(
+    '/qr/generate',
+    {
+      preHandler: guard.role('operator'),
+      schema: generateSchema(
+        S.SeedGenerateBodySchema,
+        'The seed documents’ form of POST /api/v1/inventory/generate',
+      ),
+    },
+    (request, reply) => {
+      const body = request.body;
+      return generate(request, reply, {
+        componentType: body.component_type,
+        vendorCode: body.vendor_code,
+        lotNumber: body.lot_number,
+        manufacturingDate: body.manufacturing_date,
+        count: body.count,
+        warrantyYears: body.warranty_years,
+      });
+    },
+  );
+
+  const listSchema = {
+    tags,
+    summary: 'Items, filtered, newest first (or by UID), a page at a time',
+    querystring: S.ItemQuerySchema,
+    response: {
+      200: Type.Object({
+        items: Type.Array(S.ItemSchema),
+        nextCursor: Type.Union([Type.String(), Type.Null()]),
+      }),
+      ...PROBLEM_RESPONSES,
+    },
+  };
+  for (const url of ['/api/v1/inventory/items', '/inventory/items'])
+    api.get(url, { preHandler: guard.role('viewer'), schema: listSchema }, async (request) => {
+      const page = await service.list(request.principal!.tenantId, request.query);
+      return { items: page.items.map(view), nextCursor: page.nextCursor };
+    });
+
+  api.get(
+    '/api/v1/inventory/items/:uid',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'One item, and the statuses it may move to',
+        params: UidParams,
+        response: {
+          200: Type.Intersect([S.ItemSchema, Type.Object({ allowed: Type.Array(S.StatusSchema) })]),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const item = await service.get(request.principal!.tenantId, request.params.uid);
+      return { ...view(item), allowed: [...TRANSITIONS[item.status]] };
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/items/:uid/timeline',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Everything that happened to the item, oldest first',
+        params: UidParams,
+        response: {
+          200: Type.Object({
+            events: Type.Array(
+              Type.Object({
+                at: Type.String({ format: 'date-time' }),
+                kind: Type.String(),
+                fromStatus: Type.Union([Type.String(), Type.Null()]),
+                toStatus: Type.Union([Type.String(), Type.Null()]),
+                actorType: Type.String(),
+                actorId: Type.Union([Type.String(), Type.Null()]),
+                details: Type.Record(Type.String(), Type.Unknown()),
+              }),
+            ),
+          }),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request) => ({
+      events: await service.timeline(request.principal!.tenantId, request.params.uid),
+    }),
+  );
+
+  api.post(
+    '/api/v1/inventory/items/:uid/status',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary: 'Move an item to another status (409 names the allowed ones)',
+        params: UidParams,
+        body: S.TransitionBodySchema,
+        response: { 200: S.ItemSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { status, ...details } = request.body;
+      const tenantId = request.principal!.tenantId;
+      await service.transition(
+        tenantId,
+        { uids: [request.params.uid] },
+        status,
+        details,
+        requestAuditContext(request),
+      );
+      return view(await service.get(tenantId, request.params.uid));
+    },
+  );
+
+  api.post(
+    '/api/v1/inventory/items/status',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary: 'Move many items (by UID list or a whole lot) to a status, all or nothing',
+        body: S.BulkTransitionBodySchema,
+        response: { 200: Type.Object({ moved: Type.Integer() }), ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { status, uids, lotId, ...details } = request.body;
+      if (!uids === !lotId)
+        throw new AppError('VALIDATION_ERR_REQUEST', 'Give either uids or lotId', {
+          errors: [{ field: 'body', message: 'needs exactly one of uids, lotId' }],
+        });
+      if (lotId) await findLot(request.principal!.tenantId, lotId);
+      return service.transition(
+        request.principal!.tenantId,
+        { uids, lotId },
+        status,
+        details,
+        requestAuditContext(request),
+      );
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/items/:uid/code',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'The item’s QR code (PNG, SVG or PDF)',
+        params: UidParams,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(literals(['png', 'svg', 'pdf'] as const)),
+            size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'The code',
+            content: { 'image/png': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request, reply) => {
+      const item = await service.get(request.principal!.tenantId, request.params.uid);
+      const format = request.query.format ?? 'png';
+      const rendered = await renderCode(item.codeContent, format, { size: request.query.size });
+      return (reply as FastifyReply)
+        .header('content-type', rendered.contentType)
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', `inline; filename="${item.uid}.${format}"`)
+        .send(Buffer.from(rendered.bytes));
+    },
+  );
+
+  const LotSchema = Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    typeCode: Type.String(),
+    vendorCode: Type.String(),
+    lotNumber: Type.String(),
+    manufacturingDate: Type.String(),
+    issued: Type.Integer({ description: 'Serials issued so far' }),
+    createdAt: Type.String({ format: 'date-time' }),
+  });
+  const lotView = (lot: typeof lots.$inferSelect) => ({
+    id: lot.id,
+    typeCode: lot.typeCode,
+    vendorCode: lot.vendorCode,
+    lotNumber: lot.lotNumber,
+    manufacturingDate: lot.manufacturingDate,
+    issued: lot.nextSerial - 1,
+    createdAt: lot.createdAt.toISOString(),
+  });
+  const findLot = async (tenantId: string, id: string) => {
+    const [lot] = await db
+      .select()
+      .from(lots)
+      .where(and(eq(lots.tenantId, tenantId), eq(lots.id, id)));
+    if (!lot) throw new AppError('HTTP_ERR_NOT_FOUND', `No lot ${id}`);
+    return lot;
+  };
+
+  api.get(
+    '/api/v1/inventory/lots',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Lots, newest first',
+        querystring: Type.Object(
+          { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ lots: Type.Array(LotSchema) }), ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const rows = await db
+        .select()
+        .from(lots)
+        .where(eq(lots.tenantId, request.principal!.tenantId))
+        .orderBy(desc(lots.createdAt))
+        .limit(request.query.limit);
+      return { lots: rows.map(lotView) };
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/lots/:id/labels',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Label sheet (PDF) of a lot: each code with its UID under it',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            page: Type.Optional(literals(['A4', 'Letter'] as const)),
+            columns: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+            rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+            marginMm: Type.Optional(Type.Number({ minimum: 0, maximum: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'The label sheet',
+            content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.principal!.tenantId;
+      const lot = await findLot(tenantId, request.params.id);
+      const sheet = labelSheet(
+        { ...DEFAULT_SHEET, ...request.query, labels: true },
+        {},
+        `Lot ${lot.lotNumber}`,
+      );
+      // Drawn page by page as the items are read, a thousand at a time.
+      void (async () => {
+        let after = 0;
+        for (;;) {
+          const chunk = await db
+            .select({ uid: items.uid, serial: items.serial, content: items.codeContent })
+            .from(items)
+            .where(and(eq(items.lotId, lot.id), gt(items.serial, after)))
+            .orderBy(asc(items.serial))
+            .limit(1000);
+          for (const item of chunk) sheet.add(item.content, item.uid);
+          if (chunk.length < 1000) break;
+          after = chunk.at(-1)!.serial;
+        }
+        sheet.end();
+      })().catch((error: Error) => sheet.stream.destroy(error));
+      return (reply as FastifyReply)
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="labels-${lot.lotNumber}.pdf"`)
+        .send(sheet.stream);
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/id-schema',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'The tenant’s ID template',
+        response: { 200: S.IdSchemaSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const template = await service.idTemplate(request.principal!.tenantId);
+      return { template: template.template, alphabet: template.alphabet };
+    },
+  );
+
+  api.put(
+    '/api/v1/inventory/id-schema',
+    {
+      preHandler: guard.role('admin'),
+      schema: {
+        tags,
+        summary: 'Set the tenant’s ID template (new IDs only; issued ones keep theirs)',
+        body: S.IdSchemaSchema,
+        response: { 200: S.IdSchemaSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { template, alphabet } = request.body;
+      try {
+        await service.setIdTemplate(
+          request.principal!.tenantId,
+          template,
+          alphabet,
+          requestAuditContext(request),
+        );
+      } catch (error) {
+        if (error instanceof IdTemplateError)
+          throw new AppError('INVENTORY_ERR_ID', error.message, {
+            errors: [{ field: 'body.template', message: error.message }],
+          });
+        throw error;
+      }
+      return { template, alphabet };
+    },
+  );
+
+  api.post(
+    '/api/v1/inventory/ids/parse',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Check an ID against the tenant’s template (as a scan does)',
+        body: Type.Object(
+          { uid: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            valid: Type.Boolean(),
+            reason: Type.Optional(Type.String()),
+            parts: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          }),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const template = await service.idTemplate(request.principal!.tenantId);
+      const result = template.parse(request.body.uid);
+      return result.ok
+        ? { valid: true, parts: result.parts }
+        : { valid: false, reason: result.reason };
+    },
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * Inventory: the tenant's ID schema, component types, vendors, lots (which also hold the next
+ * serial to issue), items, and each item's events (its timeline).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { tenants } from '../../platform/db/schema.js';
+import { ITEM_STATUSES } from './lifecycle.js';
+
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
+
+/** A tenant's ID template (absent: the default, `{type}-{vendor}-{lot}-{serial:5}`). */
+export const idSchemas = pgTable('id_schemas', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  template: text('template').notNull(),
+  alphabet: text('alphabet').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+export const componentTypes = pgTable(
+  'component_types',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    /** Below this many `available` items, a low-stock alert is raised. */
+    minStock: integer('min_stock').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('component_types_tenant_code').on(t.tenantId, t.code)],
+);
+
+export const vendors = pgTable(
+  'vendors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('vendors_tenant_code').on(t.tenantId, t.code)],
+);
+
+/**
+ * A lot: the items of one type from one vendor made together. `nextSerial` is the next serial to
+ * issue: a reservation adds to it in one statement, so serials are never issued twice.
+ */
+export const lots = pgTable(
+  'lots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    typeCode: text('type_code').notNull(),
+    vendorCode: text('vendor_code').notNull(),
+    lotNumber: text('lot_number').notNull(),
+    manufacturingDate: date('manufacturing_date', { mode: 'string' }).notNull(),
+    nextSerial: integer('next_serial').notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lots_tenant_key').on(t.tenantId, t.typeCode, t.vendorCode, t.lotNumber)],
+);
+
+export const items = pgTable(
+  'items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    uid: text('uid').notNull(),
+    lotId: uuid('lot_id')
+      .notNull()
+      .references(() => lots.id, { onDelete: 'restrict' }),
+    typeCode: text('type_code').notNull(),
+    vendorCode: text('vendor_code').notNull(),
+    lotNumber: text('lot_number').notNull(),
+    serial: integer('serial').notNull(),
+    manufacturingDate: date('manufacturing_date', { mode: 'string' }).notNull(),
+    warrantyYears: integer('warranty_years').notNull().default(0),
+    warrantyExpires: date('warranty_expires', { mode: 'string' }),
+    status: text('status', { enum: ITEM_STATUSES }).notNull().default('generated'),
+    location: text('location'),
+    attributes: jsonb('attributes')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** What the item's QR code encodes (the UID unless the tenant chose a URL form). */
+    codeContent: text('code_content').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('items_tenant_uid').on(t.tenantId, t.uid),
+    index('items_tenant_created').on(t.tenantId, t.createdAt, t.id),
+    index('items_tenant_status').on(t.tenantId, t.status, t.createdAt),
+    index('items_lot_serial').on(t.lotId, t.serial),
+    index('items_tenant_type_status').on(t.tenantId, t.typeCode, t.status),
+    index('items_tenant_warranty').on(t.tenantId, t.warrantyExpires),
+  ],
+);
+
+/** Everything that happened to an item, newest last: its timeline. */
+export const itemEvents = pgTable(
+  'item_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    details: jsonb('details')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('item_events_item').on(t.itemId, t.at)],
+);

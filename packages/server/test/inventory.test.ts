@@ -1,0 +1,332 @@
+/**
+ * Inventory over HTTP on both engines: the seed's POST /qr/generate and GET /inventory/items,
+ * serials never issued twice under concurrent requests, codes that decode to their UID, filters
+ * and cursor pages, the status lifecycle (single and bulk, all or nothing, 409 naming the allowed
+ * moves), the timeline, large requests as a job, label sheets and the ID schema.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../src/app.js';
+import { closeRenderPool } from '../src/modules/generate/batch/pool.js';
+import type { DatabaseHandle } from '../src/platform/db/database.js';
+import { signIn, twoTenants } from './helpers/accounts.js';
+import { testConfig } from './helpers/config.js';
+import { decodeFile } from './helpers/decode.js';
+import { ENGINES } from './helpers/engines.js';
+
+const SEED_BODY = {
+  component_type: 'PAD',
+  vendor_code: 'V0100',
+  lot_number: 'L2025-09',
+  manufacturing_date: '2025-01-15',
+  count: 100,
+  warranty_years: 5,
+};
+
+interface Item {
+  uid: string;
+  serial: number;
+  status: string;
+  warrantyExpires: string;
+  code: string;
+}
+
+describe.each(ENGINES)('inventory on $engine', (engine) => {
+  const { available } = engine;
+  let app: App;
+  let handle: DatabaseHandle;
+  let cleanup: () => Promise<void>;
+  let tenantA: string;
+  const auth = { a: {} as Record<string, string>, b: {} as Record<string, string> };
+
+  const post = (url: string, payload: unknown, headers = auth.a) =>
+    app.server.inject({ method: 'POST', url, payload: payload as object, headers });
+  const get = (url: string, headers = auth.a) => app.server.inject({ url, headers });
+  const generate = (body: Record<string, unknown>, headers = auth.a) =>
+    post(
+      '/api/v1/inventory/generate',
+      { componentType: 'BRK', vendorCode: 'V7', manufacturingDate: '2026-03-01', ...body },
+      headers,
+    );
+
+  beforeAll(async () => {
+    if (!available) return;
+    const opened = await engine.open();
+    handle = opened.handle;
+    cleanup = opened.cleanup;
+    app = await buildApp(
+      testConfig({
+        dataDir: opened.dataDir,
+        jwtSecret: 'inventory-secret-inventory-secret-0123',
+        inventorySyncCount: 500,
+        inventoryMaxCount: 5000,
+      }),
+      { database: handle },
+    );
+    app.queue!.start(app.jobHandlers);
+    ({ tenantA } = await twoTenants(app));
+    auth.a = { authorization: `Bearer ${await signIn(app, 'admin@a.test')}` };
+    auth.b = { authorization: `Bearer ${await signIn(app, 'admin@b.test')}` };
+  });
+  afterAll(async () => {
+    if (!available) return;
+    await app.queue!.close(1000);
+    await app.server.close();
+    await closeRenderPool();
+    await cleanup();
+  });
+
+  it.skipIf(!available)(
+    'the seed example: POST /qr/generate makes 100 items whose codes decode to their UIDs',
+    async () => {
+      expect((await post('/qr/generate', SEED_BODY, {})).statusCode).toBe(401);
+      const { key } = await app.accounts!.createApiKey({
+        tenantId: tenantA,
+        name: 'line',
+        role: 'operator',
+      });
+      const res = await post('/qr/generate', SEED_BODY, { 'x-api-key': key });
+      expect(res.statusCode).toBe(201);
+      const body = res.json<{ items: { uid: string; code: string }[]; firstUid: string }>();
+      expect(body).toMatchObject({
+        count: 100,
+        firstSerial: 1,
+        lastSerial: 100,
+        firstUid: 'PAD-V0100-L2025-09-00001',
+        lastUid: 'PAD-V0100-L2025-09-00100',
+      });
+      expect(body.items).toHaveLength(100);
+      const png = await get(body.items[41].code);
+      expect(png.headers['content-type']).toBe('image/png');
+      expect(await decodeFile(png.rawPayload, 'image/png')).toEqual(['PAD-V0100-L2025-09-00042']);
+      const svg = await get(`${body.items[0].code}?format=svg`);
+      expect(await decodeFile(svg.rawPayload, 'image/svg+xml')).toEqual([body.firstUid]);
+
+      const item = (await get('/api/v1/inventory/items/PAD-V0100-L2025-09-00042')).json<
+        Item & { allowed: string[] }
+      >();
+      expect(item).toMatchObject({ status: 'generated', warrantyExpires: '2030-01-15' });
+      expect(item.allowed).toEqual(['engraved', 'quarantined', 'scrapped']);
+    },
+  );
+
+  it.skipIf(!available)(
+    'never issues a serial twice, even to concurrent requests on one lot',
+    async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => generate({ lotNumber: 'RACE', count: 25 })),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(201));
+      const serials = answers.flatMap((a) => {
+        const { firstSerial, lastSerial } = a.json<{ firstSerial: number; lastSerial: number }>();
+        return Array.from({ length: lastSerial - firstSerial + 1 }, (_, i) => firstSerial + i);
+      });
+      expect(serials.sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      const listed = await get('/api/v1/inventory/items?lot=RACE&limit=200');
+      expect(new Set(listed.json<{ items: Item[] }>().items.map((i) => i.uid)).size).toBe(200);
+    },
+  );
+
+  it.skipIf(!available)(
+    'GET /inventory/items filters and pages with a cursor; every item once',
+    async () => {
+      const seed = await get('/inventory/items?status=generated&limit=50');
+      expect(seed.statusCode).toBe(200);
+      expect(seed.json<{ items: Item[] }>().items).toHaveLength(50);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Item[]; nextCursor: string | null } = (
+          await get(
+            `/api/v1/inventory/items?lot=L2025-09&sort=uid&limit=30${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+        ).json();
+        seen.push(...page.items.map((i) => i.uid));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toHaveLength(100);
+      expect(seen).toEqual([...seen].sort());
+      expect(new Set(seen).size).toBe(100);
+
+      const found = await get('/api/v1/inventory/items?q=L2025-09-0009&limit=50');
+      expect(
+        found
+          .json<{ items: Item[] }>()
+          .items.map((i) => i.uid)
+          .sort(),
+      ).toEqual(Array.from({ length: 10 }, (_, i) => `PAD-V0100-L2025-09-0009${i}`));
+      const expiring = await get('/api/v1/inventory/items?warrantyBefore=2030-01-16&limit=200');
+      expect(expiring.json<{ items: Item[] }>().items).toHaveLength(100); // the seed lot only
+      const bad = await get('/api/v1/inventory/items?cursor=not-a-cursor');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json<{ detail: string }>().detail).toMatch(/cursor/);
+      const wrongStatus = await get('/api/v1/inventory/items?status=lost');
+      expect(wrongStatus.statusCode).toBe(400);
+    },
+  );
+
+  it.skipIf(!available)(
+    'moves items through the lifecycle; an illegal move is 409 naming the allowed ones',
+    async () => {
+      const { lotId, items } = (await generate({ lotNumber: 'LIFE', count: 5 })).json<{
+        lotId: string;
+        items: { uid: string }[];
+      }>();
+      const [first, second] = items.map((i) => i.uid);
+      const move = (uid: string, status: string, extra = {}) =>
+        post(`/api/v1/inventory/items/${uid}/status`, { status, ...extra });
+
+      const illegal = await move(first, 'shipped');
+      expect(illegal.statusCode).toBe(409);
+      expect(illegal.json()).toMatchObject({
+        detail: `${first} is generated; it can move to engraved, quarantined, scrapped, not shipped`,
+        allowed: ['engraved', 'quarantined', 'scrapped'],
+      });
+      for (const status of ['engraved', 'verified', 'available'])
+        expect((await move(first, status, { location: 'Rack 4' })).statusCode).toBe(200);
+
+      // Bulk by lot: one item is already `available`, so nothing moves.
+      const bulk = await post('/api/v1/inventory/items/status', { lotId, status: 'engraved' });
+      expect(bulk.statusCode).toBe(409);
+      expect(bulk.json()).toMatchObject({
+        detail: '1 of 5 items cannot move to engraved; nothing was changed',
+        conflicts: [
+          { uid: first, status: 'available', allowed: ['reserved', 'quarantined', 'scrapped'] },
+        ],
+      });
+      expect((await get(`/api/v1/inventory/items/${second}`)).json()).toMatchObject({
+        status: 'generated',
+      });
+      const byList = await post('/api/v1/inventory/items/status', {
+        uids: items.slice(1).map((i) => i.uid),
+        status: 'scrapped',
+        reason: 'cracked in test',
+      });
+      expect(byList.json()).toEqual({ moved: 4 });
+      const final = await move(second, 'available');
+      expect(final.json<{ detail: string }>().detail).toMatch(/can move to nothing \(final\)/);
+
+      const timeline = (await get(`/api/v1/inventory/items/${first}/timeline`)).json<{
+        events: { kind: string; toStatus: string; actorType: string; details: object }[];
+      }>();
+      expect(timeline.events.map((e) => e.toStatus)).toEqual([
+        'generated',
+        'engraved',
+        'verified',
+        'available',
+      ]);
+      expect(timeline.events[1]).toMatchObject({
+        kind: 'status',
+        actorType: 'user',
+        details: { location: 'Rack 4' },
+      });
+      // Another tenant can touch none of it.
+      expect(
+        (await post('/api/v1/inventory/items/status', { lotId, status: 'quarantined' }, auth.b))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (
+          await post(
+            '/api/v1/inventory/items/status',
+            { uids: [first], status: 'quarantined' },
+            auth.b,
+          )
+        ).statusCode,
+      ).toBe(404);
+      expect((await get(`/inventory/items?lot=LIFE`, auth.b)).json()).toEqual({
+        items: [],
+        nextCursor: null,
+      });
+    },
+  );
+
+  it.skipIf(!available)(
+    'runs a large request as a job, then prints the lot’s label sheet',
+    async () => {
+      const res = await generate({ lotNumber: 'BIG', count: 1200 });
+      expect(res.statusCode).toBe(202);
+      const { jobId, labels, lastUid } = res.json<{
+        jobId: string;
+        labels: string;
+        lastUid: string;
+      }>();
+      expect(lastUid).toBe('BRK-V7-BIG-01200');
+      for (const end = Date.now() + 30_000; Date.now() < end;) {
+        const job = (await get(`/api/v1/jobs/${jobId}`)).json<{ status: string }>();
+        if (job.status === 'completed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const items = await get('/api/v1/inventory/items?lot=BIG&limit=200');
+      expect(items.json<{ items: Item[]; nextCursor: string }>().nextCursor).not.toBeNull();
+      expect((await get(`/api/v1/inventory/items/${lastUid}`)).statusCode).toBe(200);
+
+      const pdf = await get(`${labels}?page=Letter&columns=5&rows=10`);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+      const pages = pdf.rawPayload.toString('latin1').match(/\/Type \/Page\b/g) ?? [];
+      expect(pages).toHaveLength(1200 / 50);
+      expect(
+        (await generate({ lotNumber: 'HUGE', count: 5001 })).json<{ detail: string }>().detail,
+      ).toMatch(/over the limit of 5000 \(QRFORGE_INVENTORY_MAX_COUNT\)/);
+    },
+  );
+
+  it.skipIf(!available)(
+    'follows the tenant’s ID schema: check character, exhausted serials, values that do not fit',
+    async () => {
+      const put = (body: object) =>
+        app.server.inject({
+          method: 'PUT',
+          url: '/api/v1/inventory/id-schema',
+          payload: body,
+          headers: auth.b,
+        });
+      const bad = await put({ template: '{type}-{serial}', alphabet: 'ABC123' });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json()).toMatchObject({ errors: [{ field: 'body.template' }] });
+      expect(
+        (
+          await put({
+            template: '{type}/{lot}-{serial:2}{check}',
+            alphabet: 'ABCDEFGHJKLMNPRSTUVWXYZ23456789',
+          })
+        ).statusCode,
+      ).toBe(200);
+
+      // 0 and 1 are not in this alphabet: the error names the field.
+      const unfit = await generate({ lotNumber: 'L10', count: 3 }, auth.b);
+      expect(unfit.statusCode).toBe(422);
+      const [problem] = unfit.json<{ errors: { field: string; message: string }[] }>().errors;
+      expect(problem).toMatchObject({ field: 'body.lotNumber' });
+      expect(problem.message).toMatch(/not "1"/);
+      const ok = await generate(
+        { componentType: 'BRK', vendorCode: 'V7', lotNumber: 'X9', count: 98 },
+        auth.b,
+      );
+      expect(ok.statusCode, ok.body).toBe(201);
+      const uid = ok.json<{ firstUid: string }>().firstUid;
+      expect(uid).toMatch(/^BRK\/X9-01[0-9A-Z]$/);
+      const parse = (value: string) => post('/api/v1/inventory/ids/parse', { uid: value }, auth.b);
+      expect((await parse(uid)).json()).toMatchObject({
+        valid: true,
+        parts: { type: 'BRK', lot: 'X9', serial: 1 },
+      });
+      const forged = uid.slice(0, -1) + (uid.endsWith('A') ? 'B' : 'A');
+      expect((await parse(forged)).json()).toEqual({
+        valid: false,
+        reason: `the check character of "${forged}" is wrong`,
+      });
+
+      const full = await generate({ lotNumber: 'X9', count: 5 }, auth.b);
+      expect(full.statusCode).toBe(409);
+      expect(full.json<{ detail: string }>().detail).toBe(
+        'Lot X9 has 1 serials left under {type}/{lot}-{serial:2}{check}; 5 were asked for',
+      );
+      // The refused reservation was rolled back: the last serial is still there.
+      expect((await generate({ lotNumber: 'X9', count: 1 }, auth.b)).json()).toMatchObject({
+        firstSerial: 99,
+      });
+    },
+  );
+});
