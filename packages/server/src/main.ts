@@ -300,6 +300,19 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`qrforge: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`qrforge: ${startFailure(error)}\n`);
+  // Exit even with handles open (database pool, job loop): a server that failed to start must not
+  // linger as a process that looks alive but never listens.
+  process.exit(1);
 });
+
+/** The reason a command failed, with the database's own words and what to do when we know. */
+function startFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : '';
+  const message =
+    cause && !error.message.includes(cause) ? `${error.message}: ${cause}` : error.message;
+  return /relation "[^"]+" does not exist/.test(cause)
+    ? `${message}\nThe database has no QR Forge tables yet: run \`qrforge migrate\` first.`
+    : message;
+}

@@ -134,6 +134,23 @@ describe('qrforge CLI', () => {
     });
   });
 
+  it.skipIf(!postgresAvailable)(
+    'serve: on a PostgreSQL database without tables, exits 1 saying to run qrforge migrate',
+    async () => {
+      const { url, drop } = await createTestDatabase();
+      const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+      await expect(
+        qrforgeWith({ DATABASE_URL: url, PORT: '0' }, dataDir, 'serve'),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(
+          /relation "users" does not exist\nThe database has no QR Forge tables yet: run `qrforge migrate` first/,
+        ) as unknown,
+      });
+      await drop();
+    },
+  );
+
   it.skipIf(!postgresAvailable || !redisAvailable)(
     'worker: runs on PostgreSQL and Redis, stops cleanly on SIGTERM',
     async () => {
