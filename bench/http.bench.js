@@ -52,7 +52,7 @@ function run(name, options) {
           name,
           requestsPerSecond: result.requests.average,
           p50: result.latency.p50,
-          p95: result.latency.p97_5 === undefined ? undefined : result.latency.p97_5,
+          p97_5: result.latency.p97_5,
           p99: result.latency.p99,
         });
       },
@@ -133,7 +133,7 @@ try {
   for (const r of results)
     console.log(
       `${r.name.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
-        `P50 ${r.p50} ms  P97.5 ${r.p95} ms  P99 ${r.p99} ms  ` +
+        `P50 ${r.p50} ms  P97.5 ${r.p97_5} ms  P99 ${r.p99} ms  ` +
         `${share(r, ceiling)} of the bare route, ${share(r, sameBytes)} of the same-bytes route`,
     );
   mkdirSync(join(here, 'results'), { recursive: true });

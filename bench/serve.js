@@ -1,6 +1,6 @@
 // Shared by the server benchmarks: a real `qrforge serve` (compiled) on the embedded defaults in
 // a fresh data folder, signed in as its first admin.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,15 @@ export async function waitUp(url) {
 /** Starts the server with extra settings; resolves once it answers and the admin is signed in. */
 export async function startQrforge(env = {}) {
   const port = await freePort();
+  // On PostgreSQL the schema is a separate step (`qrforge migrate`), as in a deployment.
+  if (env.DATABASE_URL) {
+    const migrated = spawnSync(
+      process.execPath,
+      [join(here, '../packages/server/dist/main.js'), 'migrate'],
+      { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: 'inherit' },
+    );
+    if (migrated.status !== 0) throw new Error('qrforge migrate failed');
+  }
   const child = spawn(process.execPath, [join(here, '../packages/server/dist/main.js'), 'serve'], {
     env: {
       ...process.env,

@@ -117,6 +117,9 @@ export const items = pgTable(
     index('items_lot_serial').on(t.lotId, t.serial),
     index('items_tenant_type_status').on(t.tenantId, t.typeCode, t.status),
     index('items_tenant_warranty').on(t.tenantId, t.warrantyExpires),
+    index('items_tenant_lot_uid').on(t.tenantId, t.lotNumber, t.uid),
+    // Substring search on UIDs (?q=): trigrams, so `uid ILIKE '%…%'` does not read every row.
+    index('items_uid_trgm').using('gin', sql`${t.uid} gin_trgm_ops`),
   ],
 );
 

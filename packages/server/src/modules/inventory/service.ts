@@ -140,19 +140,24 @@ export class InventoryService {
       query.manufacturedTo ? lte(items.manufacturingDate, query.manufacturedTo) : undefined,
       query.warrantyBefore ? lt(items.warrantyExpires, query.warrantyBefore) : undefined,
     ];
+    const past = descending ? lt : gt;
     if (query.cursor) {
       const [value, id] = decodeCursor(query.cursor);
-      const key = byUid ? items.uid : items.createdAt;
-      const at = byUid ? value : new Date(value);
-      const past = descending ? lt : gt;
-      filters.push(or(past(key, at), and(eq(key, at), past(items.id, id))));
+      // UIDs are unique in a tenant: ordering by the UID alone lets its index give the order.
+      if (byUid) filters.push(past(items.uid, value));
+      else {
+        const at = new Date(value);
+        filters.push(
+          or(past(items.createdAt, at), and(eq(items.createdAt, at), past(items.id, id))),
+        );
+      }
     }
     const order = descending ? desc : asc;
     const rows = await this.db
       .select()
       .from(items)
       .where(and(...filters))
-      .orderBy(order(byUid ? items.uid : items.createdAt), order(items.id))
+      .orderBy(...(byUid ? [order(items.uid)] : [order(items.createdAt), order(items.id)]))
       .limit(query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);

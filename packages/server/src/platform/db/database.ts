@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -46,7 +47,8 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const release = acquireLock(join(dataDir, 'pg.lock'), path);
   let client: PGlite;
   try {
-    client = await PGlite.create(path);
+    // pg_trgm: the trigram index behind substring search on item UIDs (as on PostgreSQL).
+    client = await PGlite.create(path, { extensions: { pg_trgm } });
   } catch (error) {
     release();
     throw error;
