@@ -329,4 +329,46 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
       });
     },
   );
+
+  it.skipIf(!available)(
+    'analytics: counts, throughput, scrap rate and warranty expiries, per tenant',
+    async () => {
+      const analytics = async (path: string, headers = auth.a) => {
+        const res = await get(`/api/v1/inventory/analytics/${path}`, headers);
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json<Record<string, unknown>>();
+      };
+      // Tenant A so far: the seed lot (100), RACE (200), BIG (1,200) untouched; LIFE: one item
+      // moved to available, four scrapped.
+      expect(await analytics('counts?by=status')).toEqual({
+        by: 'status',
+        counts: [
+          { key: 'generated', count: 1500 },
+          { key: 'scrapped', count: 4 },
+          { key: 'available', count: 1 },
+        ],
+      });
+      expect((await analytics('counts?by=lot')).counts).toContainEqual({ key: 'LIFE', count: 5 });
+      const { lots } = (await analytics('scrap-rate')) as { lots: { lot: string; rate: number }[] };
+      expect(lots[0]).toMatchObject({ lot: 'LIFE', items: 5, scrapped: 4, rate: 0.8 });
+      const { days } = (await analytics('throughput?days=1')) as {
+        days: { made: number; moved: Record<string, number> }[];
+      };
+      expect(days).toEqual([
+        {
+          day: new Date().toISOString().slice(0, 10),
+          made: 1505,
+          moved: { engraved: 1, verified: 1, available: 1, scrapped: 4 },
+        },
+      ]);
+      const { months } = (await analytics('warranty-expiries?months=120')) as {
+        months: { month: string; count: number }[];
+      };
+      expect(months).toHaveLength(120);
+      expect(months.filter((m) => m.count > 0)).toEqual([{ month: '2030-01', count: 100 }]);
+      // The other tenant sees only its own lot.
+      expect((await analytics('counts?by=lot', auth.b)).counts).toEqual([{ key: 'X9', count: 99 }]);
+      expect((await get('/api/v1/inventory/analytics/counts?by=colour')).statusCode).toBe(400);
+    },
+  );
 });

@@ -14,6 +14,7 @@ import type { ModuleContext } from '../registry.js';
 import { DEFAULT_SHEET, labelSheet } from '../generate/batch/label-sheet.js';
 import { renderCode } from '../generate/render.js';
 import { literals } from '../generate/schemas.js';
+import { COUNT_BY, countsBy, scrapRate, throughput, warrantyExpiries } from './analytics.js';
 import { IdTemplateError } from './ids/id-template.js';
 import type { GenerateInput } from './generation.js';
 import { TRANSITIONS } from './lifecycle.js';
@@ -388,6 +389,97 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         .header('content-disposition', `attachment; filename="labels-${lot.lotNumber}.pdf"`)
         .send(sheet.stream);
     },
+  );
+
+  const analytics = (summary: string, querystring: TSchema, response: TSchema) => ({
+    preHandler: guard.role('viewer'),
+    schema: { tags, summary, querystring, response: { 200: response, ...PROBLEM_RESPONSES } },
+  });
+  const noQuery = Type.Object({}, { additionalProperties: false });
+
+  api.get(
+    '/api/v1/inventory/analytics/counts',
+    analytics(
+      'Items by status, type, vendor or lot',
+      Type.Object({ by: literals(COUNT_BY) }, { additionalProperties: false }),
+      Type.Object({
+        by: Type.String(),
+        counts: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })),
+      }),
+    ),
+    async (request) => {
+      const { by } = request.query as { by: (typeof COUNT_BY)[number] };
+      return { by, counts: await countsBy(db, request.principal!.tenantId, by) };
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/analytics/throughput',
+    analytics(
+      'Per day (UTC): items made and status changes by target status',
+      Type.Object(
+        { days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }) },
+        { additionalProperties: false },
+      ),
+      Type.Object({
+        days: Type.Array(
+          Type.Object({
+            day: Type.String(),
+            made: Type.Integer(),
+            moved: Type.Record(Type.String(), Type.Integer()),
+          }),
+        ),
+      }),
+    ),
+    async (request) => ({
+      days: await throughput(
+        db,
+        request.principal!.tenantId,
+        (request.query as { days: number }).days,
+      ),
+    }),
+  );
+
+  api.get(
+    '/api/v1/inventory/analytics/scrap-rate',
+    analytics(
+      'Scrap rate per lot, worst first',
+      noQuery,
+      Type.Object({
+        lots: Type.Array(
+          Type.Object({
+            lot: Type.String(),
+            type: Type.String(),
+            vendor: Type.String(),
+            items: Type.Integer(),
+            scrapped: Type.Integer(),
+            rate: Type.Number(),
+          }),
+        ),
+      }),
+    ),
+    async (request) => ({ lots: await scrapRate(db, request.principal!.tenantId) }),
+  );
+
+  api.get(
+    '/api/v1/inventory/analytics/warranty-expiries',
+    analytics(
+      'Warranty expiries per month, from this month on',
+      Type.Object(
+        { months: Type.Integer({ minimum: 1, maximum: 120, default: 24 }) },
+        { additionalProperties: false },
+      ),
+      Type.Object({
+        months: Type.Array(Type.Object({ month: Type.String(), count: Type.Integer() })),
+      }),
+    ),
+    async (request) => ({
+      months: await warrantyExpiries(
+        db,
+        request.principal!.tenantId,
+        (request.query as { months: number }).months,
+      ),
+    }),
   );
 
   api.get(
