@@ -371,4 +371,60 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
       expect((await get('/api/v1/inventory/analytics/counts?by=colour')).statusCode).toBe(400);
     },
   );
+
+  it.skipIf(!available)(
+    'low stock: an alert opens below the minimum, shows in the metric, and resolves',
+    async () => {
+      const { items } = (
+        await generate({ componentType: 'SEN', lotNumber: 'STOCK', count: 3 })
+      ).json<{ items: { uid: string }[] }>();
+      const uids = items.map((i) => i.uid);
+      const bulk = (status: string, list = uids) =>
+        post('/api/v1/inventory/items/status', { uids: list, status });
+      for (const status of ['engraved', 'verified', 'available'])
+        expect((await bulk(status)).statusCode).toBe(200);
+      const patch = await app.server.inject({
+        method: 'PATCH',
+        url: '/api/v1/inventory/types/SEN',
+        payload: { minStock: 2, name: 'Sensor' },
+        headers: auth.a,
+      });
+      expect(patch.json()).toEqual({ code: 'SEN', name: 'Sensor', minStock: 2, available: 3 });
+      const openAlerts = async () =>
+        (await get('/api/v1/inventory/alerts?open=true')).json<{ alerts: object[] }>().alerts;
+      const gauge = async () => {
+        const text = (await app.server.inject('/metrics')).body;
+        return /^inventory_low_stock\{type="SEN"\} (\d+)$/m.exec(text)?.[1];
+      };
+      expect(await openAlerts()).toEqual([]);
+
+      await bulk('reserved', [uids[0]]); // 2 available: not below 2
+      expect(await openAlerts()).toEqual([]);
+      await bulk('reserved', [uids[1]]); // 1 available
+      expect(await openAlerts()).toMatchObject([
+        { kind: 'low_stock', typeCode: 'SEN', available: 1, minimum: 2, resolvedAt: null },
+      ]);
+      expect(await gauge()).toBe('1');
+      await bulk('quarantined', [uids[2]]); // 0 available: still the one alert
+      expect(await openAlerts()).toHaveLength(1);
+      // The other tenant sees none of it.
+      expect((await get('/api/v1/inventory/alerts', auth.b)).json()).toEqual({ alerts: [] });
+
+      await bulk('available', uids.slice(0, 2)); // back to 2
+      expect(await openAlerts()).toEqual([]);
+      expect(await gauge()).toBeUndefined();
+      const all = (await get('/api/v1/inventory/alerts')).json<{
+        alerts: { resolvedAt: string | null }[];
+      }>().alerts;
+      expect(all).toHaveLength(1);
+      expect(all[0].resolvedAt).not.toBeNull();
+      const missing = await app.server.inject({
+        method: 'PATCH',
+        url: '/api/v1/inventory/types/NOPE',
+        payload: { minStock: 1 },
+        headers: auth.a,
+      });
+      expect(missing.statusCode).toBe(404);
+    },
+  );
 });

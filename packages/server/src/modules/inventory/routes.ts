@@ -4,21 +4,22 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull } from 'drizzle-orm';
 import { Type, type TSchema } from 'typebox';
 import { AppError } from '../../errors.js';
-import { requestAuditContext } from '../../platform/audit/audit.js';
+import { recordAudit, requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { DEFAULT_SHEET, labelSheet } from '../generate/batch/label-sheet.js';
 import { renderCode } from '../generate/render.js';
 import { literals } from '../generate/schemas.js';
+import { checkStock, lowStockGauge } from './alerts.js';
 import { COUNT_BY, countsBy, scrapRate, throughput, warrantyExpiries } from './analytics.js';
 import { IdTemplateError } from './ids/id-template.js';
 import type { GenerateInput } from './generation.js';
 import { TRANSITIONS } from './lifecycle.js';
-import { items, lots } from './schema.js';
+import { componentTypes, inventoryAlerts, items, lots } from './schema.js';
 import * as S from './schemas.js';
 import { InventoryService, type ItemRow } from './service.js';
 
@@ -40,6 +41,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     maxCount: config.inventoryMaxCount,
     syncCount: config.inventorySyncCount,
   });
+  lowStockGauge(context.metrics.registry, db);
   const codeUrl = (uid: string) => `/api/v1/inventory/items/${encodeURIComponent(uid)}/code`;
   const view = (item: ItemRow) => ({
     uid: item.uid,
@@ -388,6 +390,153 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         .header('content-type', 'application/pdf')
         .header('content-disposition', `attachment; filename="labels-${lot.lotNumber}.pdf"`)
         .send(sheet.stream);
+    },
+  );
+
+  const TypeSchema = Type.Object({
+    code: Type.String(),
+    name: Type.String(),
+    minStock: Type.Integer(),
+    available: Type.Integer({ description: 'Items of the type in status available' }),
+  });
+  const typesOf = async (tenantId: string, code?: string) => {
+    const rows = await db
+      .select({
+        code: componentTypes.code,
+        name: componentTypes.name,
+        minStock: componentTypes.minStock,
+      })
+      .from(componentTypes)
+      .where(
+        and(
+          eq(componentTypes.tenantId, tenantId),
+          code === undefined ? undefined : eq(componentTypes.code, code),
+        ),
+      )
+      .orderBy(asc(componentTypes.code));
+    const available = await db
+      .select({ code: items.typeCode, n: count() })
+      .from(items)
+      .where(and(eq(items.tenantId, tenantId), eq(items.status, 'available')))
+      .groupBy(items.typeCode);
+    return rows.map((row) => ({
+      ...row,
+      available: Number(available.find((a) => a.code === row.code)?.n ?? 0),
+    }));
+  };
+
+  api.get(
+    '/api/v1/inventory/types',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Component types with their minimum stock and available count',
+        response: { 200: Type.Object({ types: Type.Array(TypeSchema) }), ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => ({ types: await typesOf(request.principal!.tenantId) }),
+  );
+
+  api.patch(
+    '/api/v1/inventory/types/:code',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary: 'Rename a type or set its minimum stock (a low-stock alert opens below it)',
+        params: Type.Object(
+          { code: Type.String({ minLength: 1, maxLength: 16 }) },
+          { additionalProperties: false },
+        ),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            minStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: TypeSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      const { code } = request.params;
+      const audit = requestAuditContext(request);
+      await db.transaction(async (tx) => {
+        const changed = await tx
+          .update(componentTypes)
+          .set(request.body)
+          .where(and(eq(componentTypes.tenantId, tenantId), eq(componentTypes.code, code)))
+          .returning({ id: componentTypes.id });
+        if (!changed.length) throw new AppError('HTTP_ERR_NOT_FOUND', `No component type ${code}`);
+        await recordAudit(tx, audit, {
+          action: 'type.update',
+          targetType: 'component-type',
+          targetId: code,
+          summary: request.body,
+        });
+        await checkStock(tx, tenantId, [code], audit);
+      });
+      return (await typesOf(tenantId, code))[0];
+    },
+  );
+
+  api.get(
+    '/api/v1/inventory/alerts',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Low-stock alerts, newest first (open ones only with ?open=true)',
+        querystring: Type.Object(
+          {
+            open: Type.Optional(Type.Boolean()),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            alerts: Type.Array(
+              Type.Object({
+                id: Type.String({ format: 'uuid' }),
+                kind: Type.String(),
+                typeCode: Type.String(),
+                available: Type.Integer(),
+                minimum: Type.Integer(),
+                openedAt: Type.String({ format: 'date-time' }),
+                resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+              }),
+            ),
+          }),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const rows = await db
+        .select()
+        .from(inventoryAlerts)
+        .where(
+          and(
+            eq(inventoryAlerts.tenantId, request.principal!.tenantId),
+            request.query.open ? isNull(inventoryAlerts.resolvedAt) : undefined,
+          ),
+        )
+        .orderBy(desc(inventoryAlerts.openedAt))
+        .limit(request.query.limit);
+      return {
+        alerts: rows.map((a) => ({
+          id: a.id,
+          kind: a.kind,
+          typeCode: a.typeCode,
+          available: a.available,
+          minimum: a.minimum,
+          openedAt: a.openedAt.toISOString(),
+          resolvedAt: a.resolvedAt?.toISOString() ?? null,
+        })),
+      };
     },
   );
 

@@ -146,3 +146,27 @@ export const itemEvents = pgTable(
   },
   (t) => [index('item_events_item').on(t.itemId, t.at)],
 );
+
+/** Low-stock alerts: open while a type's `available` count is below its minimum. */
+export const inventoryAlerts = pgTable(
+  'inventory_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    typeCode: text('type_code').notNull(),
+    kind: text('kind', { enum: ['low_stock'] }).notNull(),
+    available: integer('available').notNull(),
+    minimum: integer('minimum').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    index('inventory_alerts_tenant_opened').on(t.tenantId, t.openedAt),
+    // At most one open alert of a kind per type.
+    uniqueIndex('inventory_alerts_open')
+      .on(t.tenantId, t.typeCode, t.kind)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);

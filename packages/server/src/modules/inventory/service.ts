@@ -10,6 +10,7 @@ import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Principal } from '../../platform/auth/guard.js';
 import type { Database } from '../../platform/db/database.js';
 import type { JobQueue } from '../../platform/queue/queue.js';
+import { checkStock } from './alerts.js';
 import { insertItems, reserveSerials, type GenerateInput, type Reservation } from './generation.js';
 import { DEFAULT_ALPHABET, DEFAULT_TEMPLATE, IdTemplate, IdValueError } from './ids/id-template.js';
 import { canMove, TRANSITIONS, type ItemStatus } from './lifecycle.js';
@@ -187,7 +188,7 @@ export class InventoryService {
         : and(eq(items.tenantId, tenantId), eq(items.lotId, selection.lotId!));
       // Row locks: a concurrent change to the same items waits, then sees the new status.
       const found = await tx
-        .select({ id: items.id, uid: items.uid, status: items.status })
+        .select({ id: items.id, uid: items.uid, status: items.status, typeCode: items.typeCode })
         .from(items)
         .where(where)
         .for('update');
@@ -256,6 +257,7 @@ export class InventoryService {
         targetId: found.length === 1 ? found[0].uid : (selection.lotId ?? null),
         summary: { to, count: found.length, ...(details.reason ? { reason: details.reason } : {}) },
       });
+      await checkStock(tx, tenantId, [...new Set(found.map((item) => item.typeCode))], audit);
       return { moved: found.length };
     });
   }
