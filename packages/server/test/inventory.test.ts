@@ -427,4 +427,35 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
       expect(missing.statusCode).toBe(404);
     },
   );
+
+  it.skipIf(!available)(
+    'exports the filtered items as CSV (formulas escaped) and JSON, per tenant',
+    async () => {
+      const made = await generate({
+        lotNumber: 'CSV',
+        count: 1500,
+        location: '=HYPERLINK("http://x")',
+      });
+      const { jobId } = made.json<{ jobId: string }>(); // over the sync count: a job
+      for (let status = ''; status !== 'completed'; await new Promise((r) => setTimeout(r, 50)))
+        status = (await get(`/api/v1/jobs/${jobId}`)).json<{ status: string }>().status;
+      const csv = await get('/api/v1/inventory/items/export?lot=CSV&sort=uid');
+      expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+      const lines = csv.body.trimEnd().split('\r\n');
+      expect(lines).toHaveLength(1 + 1500); // more than one page of 1,000
+      expect(lines[0]).toBe(
+        '"uid","typeCode","vendorCode","lotNumber","serial","manufacturingDate","warrantyYears","warrantyExpires","status","location","attributes","codeContent","createdAt","updatedAt"',
+      );
+      expect(lines[1]).toMatch(
+        /^"BRK-V7-CSV-00001","BRK","V7","CSV","1",.*"'=HYPERLINK\(""http:\/\/x""\)"/,
+      );
+      const json = await get('/api/v1/inventory/items/export?lot=CSV&format=json&status=generated');
+      const items = json.json<Item[]>();
+      expect(items).toHaveLength(1500);
+      expect(new Set(items.map((i) => i.uid)).size).toBe(1500);
+      const other = await get('/api/v1/inventory/items/export?lot=CSV&format=json', auth.b);
+      expect(other.json()).toEqual([]);
+      expect((await get('/api/v1/inventory/items/export?format=xml')).statusCode).toBe(400);
+    },
+  );
 });

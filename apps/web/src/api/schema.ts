@@ -6758,6 +6758,229 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/inventory/items/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every item matching the filters, as CSV (default) or JSON, streamed
+     * @description The filters of GET /api/v1/inventory/items. CSV cells that a spreadsheet would run as a formula (= + - @) are escaped.
+     */
+    get: {
+      parameters: {
+        query?: {
+          status?:
+            | 'generated'
+            | 'engraved'
+            | 'verified'
+            | 'available'
+            | 'reserved'
+            | 'shipped'
+            | 'returned'
+            | 'quarantined'
+            | 'scrapped';
+          type?: string;
+          vendor?: string;
+          lot?: string;
+          /** @description Part of the UID */
+          q?: string;
+          createdFrom?: string;
+          createdTo?: string;
+          /** @description yyyy-mm-dd */
+          manufacturedFrom?: string;
+          /** @description yyyy-mm-dd */
+          manufacturedTo?: string;
+          /** @description Warranty expiring before this day */
+          warrantyBefore?: string;
+          sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
+          format?: 'csv' | 'json';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The items */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+            'application/json': {
+              uid: string;
+              typeCode: string;
+              vendorCode: string;
+              lotNumber: string;
+              serial: number;
+              manufacturingDate: string;
+              warrantyYears: number;
+              warrantyExpires: string | null;
+              status:
+                | 'generated'
+                | 'engraved'
+                | 'verified'
+                | 'available'
+                | 'reserved'
+                | 'shipped'
+                | 'returned'
+                | 'quarantined'
+                | 'scrapped';
+              location: string | null;
+              attributes: {
+                [key: string]: unknown;
+              };
+              /** @description What the item’s QR code encodes */
+              codeContent: string;
+              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+              code: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/inventory/items/{uid}': {
     parameters: {
       query?: never;

@@ -2,12 +2,14 @@
  * Inventory routes under /api/v1/inventory, plus the seed documents' `POST /qr/generate` and
  * `GET /inventory/items` with their own bodies and paths (credentials required).
  */
+import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { and, asc, count, desc, eq, gt, isNull } from 'drizzle-orm';
 import { Type, type TSchema } from 'typebox';
 import { AppError } from '../../errors.js';
 import { recordAudit, requestAuditContext } from '../../platform/audit/audit.js';
+import { csvRow } from '../../platform/audit/csv.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
@@ -142,6 +144,85 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
       const page = await service.list(request.principal!.tenantId, request.query);
       return { items: page.items.map(view), nextCursor: page.nextCursor };
     });
+
+  const ExportQuery = Type.Object(
+    {
+      ...Type.Omit(S.ItemQuerySchema, ['limit', 'cursor']).properties,
+      format: Type.Optional(literals(['csv', 'json'] as const)),
+    },
+    { additionalProperties: false },
+  );
+  const EXPORT_COLUMNS = [
+    'uid',
+    'typeCode',
+    'vendorCode',
+    'lotNumber',
+    'serial',
+    'manufacturingDate',
+    'warrantyYears',
+    'warrantyExpires',
+    'status',
+    'location',
+    'attributes',
+    'codeContent',
+    'createdAt',
+    'updatedAt',
+  ] as const;
+
+  api.get(
+    '/api/v1/inventory/items/export',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary: 'Every item matching the filters, as CSV (default) or JSON, streamed',
+        description:
+          'The filters of GET /api/v1/inventory/items. CSV cells that a spreadsheet would run as a formula (= + - @) are escaped.',
+        querystring: ExportQuery,
+        response: {
+          200: {
+            description: 'The items',
+            content: {
+              'text/csv': { schema: Type.String() },
+              'application/json': { schema: Type.Array(S.ItemSchema) },
+            },
+          },
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.principal!.tenantId;
+      const { format = 'csv', ...filters } = request.query;
+      // Page by page through the same keyset list, so memory stays flat however many match.
+      async function* lines() {
+        let cursor: string | undefined;
+        let first = true;
+        if (format === 'csv') yield csvRow([...EXPORT_COLUMNS]);
+        else yield '[';
+        do {
+          const page = await service.list(tenantId, { ...filters, limit: 1000, cursor });
+          for (const item of page.items) {
+            const row = view(item);
+            if (format === 'csv') yield csvRow(EXPORT_COLUMNS.map((column) => row[column]));
+            else {
+              yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
+              first = false;
+            }
+          }
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        if (format === 'json') yield '\n]\n';
+      }
+      return (reply as FastifyReply)
+        .header(
+          'content-type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+        )
+        .header('content-disposition', `attachment; filename="items.${format}"`)
+        .send(Readable.from(lines()));
+    },
+  );
 
   api.get(
     '/api/v1/inventory/items/:uid',
