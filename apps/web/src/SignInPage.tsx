@@ -38,22 +38,10 @@ function SignInForm({ setupElsewhere }: { setupElsewhere?: boolean }) {
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.signIn(email, password);
-      void navigate('/generate');
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useAccountAction(async () => {
+    await session.signIn(email, password);
+    void navigate('/generate');
+  });
 
   return (
     <Card withBorder maw={420} mx="auto" mt="xl">
@@ -104,26 +92,13 @@ function SetupForm() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const short = password.length > 0 && [...password].length < MIN_PASSWORD;
   const mismatch = repeat.length > 0 && repeat !== password;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (short || mismatch) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.setUp({ email, password, organisation: organisation.trim() || 'Default' });
-      queries.setQueryData(['setup'], { needed: false, allowed: true });
-      void navigate('/generate');
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useAccountAction(async () => {
+    await session.setUp({ email, password, organisation: organisation.trim() || 'Default' });
+    queries.setQueryData(['setup'], { needed: false, allowed: true });
+    void navigate('/generate');
+  }, !short && !mismatch);
 
   return (
     <Card withBorder maw={480} mx="auto" mt="xl">
@@ -177,4 +152,24 @@ function SetupForm() {
       </form>
     </Card>
   );
+}
+
+/** Submitting a form that signs in: busy while it runs, the server's message when it fails. */
+function useAccountAction(action: () => Promise<void>, ready = true) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!ready) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { submit, busy, error };
 }
