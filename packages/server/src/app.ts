@@ -35,6 +35,8 @@ import {
   type ModuleContext,
 } from './modules/registry.js';
 import { jobRoutes } from './platform/queue/routes.js';
+import { EventRelay, webhookSecrets } from './platform/events/relay.js';
+import { webhookRoutes } from './platform/events/webhooks/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
@@ -74,6 +76,8 @@ export interface App {
   queue?: JobQueue;
   /** Handlers of the served modules' job types, for whoever runs the queue. */
   jobHandlers: JobHandlers;
+  /** Sends webhooks and AMQP messages from the event outbox; started where jobs run. */
+  relay?: EventRelay;
 }
 
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
@@ -183,6 +187,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'audit', description: 'Hash-chained audit trail' },
         { name: 'jobs', description: 'Long-running work: status, progress, cancel' },
         { name: 'storage', description: 'Signed download links for stored files' },
+        {
+          name: 'webhooks',
+          description: 'Domain events: webhook endpoints, delivery log, recent events',
+        },
         ...modules.flatMap((m) => m.tags ?? []),
       ],
       components: {
@@ -210,6 +218,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   let accounts: AccountService | undefined;
   let queue: JobQueue | undefined;
   let jobs: JobHandlers = {};
+  let relay: EventRelay | undefined;
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
@@ -225,6 +234,27 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(auditRoutes, { db: database.db, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
+    await server.register(webhookRoutes, {
+      db: database.db,
+      guard,
+      box: webhookSecrets(secret),
+      limits: { perTenant: config.webhooksPerTenant, allowPrivate: config.webhookAllowPrivate },
+    });
+    relay = EventRelay.fromConfig(config, database.db, secret, metrics.registry, (message, error) =>
+      server.log.warn({ err: error }, message),
+    );
+    if (relay.amqp) {
+      const amqp = relay.amqp;
+      health.addCheck({
+        name: 'amqp',
+        critical: false,
+        check: async () => {
+          const status = amqp.status();
+          if (status.lastError) throw new Error(status.lastError);
+        },
+      });
+    }
+    server.addHook('onClose', async () => relay?.stop());
     const { store: storage, replicated }: Storage = deps.storage
       ? { store: storageMetrics(metrics.registry)(deps.storage) }
       : openStorage(config, database.db, metrics.registry, server.log);
@@ -257,5 +287,5 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     }
     jobs = jobHandlers(modules, context);
   }
-  return { server, health, metrics, accounts, queue, jobHandlers: jobs };
+  return { server, health, metrics, accounts, queue, jobHandlers: jobs, relay };
 }

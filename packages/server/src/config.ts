@@ -53,6 +53,15 @@ export interface Config {
   batchMaxBytes: number;
   batchMaxFieldLength: number;
   rateLimitWindowSeconds: number;
+  amqpUrl: string | undefined;
+  amqpExchange: string;
+  eventsPollMs: number;
+  eventRetentionDays: number;
+  webhooksPerTenant: number;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookRetryMs: number;
+  webhookAllowPrivate: boolean;
 }
 
 interface Variable<K extends keyof Config> {
@@ -456,6 +465,73 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '60',
     description: 'Rate-limit window.',
     parse: integer('QRFORGE_RATE_LIMIT_WINDOW_SECONDS', 1, 86_400),
+  },
+  {
+    name: 'AMQP_URL',
+    key: 'amqpUrl',
+    default: '',
+    description:
+      'RabbitMQ (amqp://user:password@host:5672/vhost): every domain event is also published to AMQP_EXCHANGE. Empty: webhooks only.',
+    parse: optionalUrl('AMQP_URL', ['amqp:', 'amqps:']),
+  },
+  {
+    name: 'AMQP_EXCHANGE',
+    key: 'amqpExchange',
+    default: 'qrforge.events',
+    description: 'Topic exchange for domain events; the routing key is the event type.',
+    parse: (raw) => raw,
+  },
+  {
+    name: 'QRFORGE_EVENTS_POLL_MS',
+    key: 'eventsPollMs',
+    default: '500',
+    description:
+      'How often the event outbox is checked for webhooks to send and events to publish.',
+    parse: integer('QRFORGE_EVENTS_POLL_MS', 10, 60_000),
+  },
+  {
+    name: 'QRFORGE_EVENT_RETENTION_DAYS',
+    key: 'eventRetentionDays',
+    default: '30',
+    description: 'Domain events and their webhook delivery log are kept this long.',
+    parse: integer('QRFORGE_EVENT_RETENTION_DAYS', 1, 3650),
+  },
+  {
+    name: 'QRFORGE_WEBHOOKS_PER_TENANT',
+    key: 'webhooksPerTenant',
+    default: '20',
+    description: 'Most webhook endpoints one tenant may register.',
+    parse: integer('QRFORGE_WEBHOOKS_PER_TENANT', 1, 1000),
+  },
+  {
+    name: 'QRFORGE_WEBHOOK_TIMEOUT_MS',
+    key: 'webhookTimeoutMs',
+    default: '10000',
+    description: 'A webhook receiver must answer within this time, or the attempt fails.',
+    parse: integer('QRFORGE_WEBHOOK_TIMEOUT_MS', 100, 120_000),
+  },
+  {
+    name: 'QRFORGE_WEBHOOK_MAX_ATTEMPTS',
+    key: 'webhookMaxAttempts',
+    default: '8',
+    description: 'Attempts per webhook delivery (first included) before it is marked failed.',
+    parse: integer('QRFORGE_WEBHOOK_MAX_ATTEMPTS', 1, 50),
+  },
+  {
+    name: 'QRFORGE_WEBHOOK_RETRY_MS',
+    key: 'webhookRetryMs',
+    default: '5000',
+    description:
+      'Delay before the first webhook retry; each later retry waits 4 times longer (at most 6 hours).',
+    parse: integer('QRFORGE_WEBHOOK_RETRY_MS', 1, 3_600_000),
+  },
+  {
+    name: 'QRFORGE_WEBHOOK_ALLOW_PRIVATE',
+    key: 'webhookAllowPrivate',
+    default: 'false',
+    description:
+      'Allow webhook URLs on loopback, private and link-local addresses (a receiver on your own network). Off: public addresses only (SSRF protection).',
+    parse: boolean('QRFORGE_WEBHOOK_ALLOW_PRIVATE'),
   },
 ];
 

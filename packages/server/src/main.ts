@@ -29,6 +29,7 @@ import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
 import { startTracing } from './platform/observability/tracing.js';
+import { EventRelay } from './platform/events/relay.js';
 
 const HELP = `Usage: qrforge <command>
 
@@ -59,7 +60,7 @@ async function serve(config: Config): Promise<void> {
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
   const queue = openQueue(config, database);
-  const { server, health, accounts, jobHandlers } = await buildApp(config, {
+  const { server, health, accounts, jobHandlers, relay } = await buildApp(config, {
     database,
     redis,
     queue,
@@ -67,6 +68,7 @@ async function serve(config: Config): Promise<void> {
   // With Redis, jobs run in `qrforge worker` processes; without, this process runs them.
   if (!config.redisUrl) {
     queue.start(jobHandlers);
+    relay?.start(config.eventsPollMs);
     if (config.modules.includes('generate')) void warmRenderPool().catch(() => undefined);
   }
   server.addHook('onClose', async () => {
@@ -132,6 +134,10 @@ async function worker(config: Config): Promise<void> {
   const secret = loadSigningSecret(config.jwtSecret, config.dataDir);
   const { store, replicated } = openStorage(config, database.db, registry);
   replicated?.start(config.storageReplicationIntervalMs);
+  const relay = EventRelay.fromConfig(config, database.db, secret, registry, (message, error) =>
+    process.stderr.write(`${message}: ${String(error)}\n`),
+  );
+  relay.start(config.eventsPollMs);
   const handlers = jobHandlers(modules, {
     config,
     database,
@@ -160,6 +166,7 @@ async function worker(config: Config): Promise<void> {
       queue
         .close(Math.max(0, config.shutdownTimeoutMs - 5000))
         .then(() => replicated?.stop())
+        .then(() => relay.stop())
         .then(() => database.close())
         .then(() => closeRenderPool())
         .then(resolve, (error: unknown) => {

@@ -82,6 +82,17 @@ describe('tenant isolation over every route with an ID', () => {
     return res.json<{ id: string }>().id;
   };
 
+  /** A webhook endpoint of tenant A (never called: the relay does not run here). */
+  const webhook = async () => {
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: { authorization: `Bearer ${token.a}` },
+      payload: { url: 'https://erp.example.com/hooks' },
+    });
+    return res.json<{ id: string }>().id;
+  };
+
   const fixtures = (): Record<string, Fixture> => ({
     'PATCH /api/v1/users/{id}': {
       create: async () =>
@@ -140,6 +151,24 @@ describe('tenant isolation over every route with an ID', () => {
     'GET /api/v1/inventory/lots/{id}/labels': {
       create: async () => (await generated()).lotId,
       ownerStatus: 200,
+    },
+    'GET /api/v1/webhooks/{id}': { create: webhook, ownerStatus: 200 },
+    'PATCH /api/v1/webhooks/{id}': { create: webhook, body: { enabled: false }, ownerStatus: 200 },
+    'DELETE /api/v1/webhooks/{id}': { create: webhook, ownerStatus: 204 },
+    'POST /api/v1/webhooks/{id}/rotate-secret': { create: webhook, ownerStatus: 200 },
+    'POST /api/v1/webhooks/{id}/test': { create: webhook, ownerStatus: 202 },
+    'GET /api/v1/webhooks/{id}/deliveries': { create: webhook, ownerStatus: 200 },
+    'POST /api/v1/webhooks/deliveries/{id}/retry': {
+      create: async () => {
+        const id = await webhook();
+        const res = await app.server.inject({
+          method: 'POST',
+          url: `/api/v1/webhooks/${id}/test`,
+          headers: { authorization: `Bearer ${token.a}` },
+        });
+        return res.json<{ deliveryId: string }>().deliveryId;
+      },
+      ownerStatus: 202,
     },
     'POST /api/v1/jobs/{id}/cancel': {
       create: async () => (await app.queue!.enqueue(tenantA, 'test.none', {})).id,

@@ -32,13 +32,21 @@ export class FaultProxy {
     private readonly server: Server,
     readonly port: number,
     private readonly target: { host: string; port: number },
+    private readonly http: boolean,
   ) {}
 
-  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+  /**
+   * `http: false` for other protocols (AMQP, PostgreSQL wire): bytes pass untouched, and only the
+   * connection faults (`refuse`, `delay`) apply.
+   */
+  static async start(
+    target: { host: string; port: number },
+    { http = true }: { http?: boolean } = {},
+  ): Promise<FaultProxy> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const proxy = new FaultProxy(server, port, target);
+    const proxy = new FaultProxy(server, port, target, http);
     server.on('connection', (socket) => proxy.handle(socket));
     return proxy;
   }
@@ -103,6 +111,12 @@ export class FaultProxy {
     if (client.destroyed) return;
     const upstream = connect(this.target.port, this.target.host);
     this.track(upstream);
+    if (!this.http) {
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      return;
+    }
     const methods: string[] = [];
     const requests = new HttpScanner('request', methods, () => this.requestFault());
     const responses = new HttpScanner('response', methods, () =>

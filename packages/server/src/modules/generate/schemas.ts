@@ -2,8 +2,11 @@
  * Request and response schemas of the generate module. One schema per payload type, chosen by
  * `type` (an OpenAPI discriminator), so a validation error names the field of that type only.
  */
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { PAGE_SIZES } from './pdf.js';
+import { literals } from '../../platform/http/literals.js';
+
+export { literals };
 
 const text = (maxLength: number, options: object = {}) =>
   Type.String({ minLength: 1, maxLength, ...options });
@@ -93,11 +96,6 @@ export const PayloadSchema = Type.Unsafe<Static<(typeof PAYLOAD_SCHEMAS)[number]
 
 export const FORMATS = ['png', 'svg', 'pdf', 'txt'] as const;
 export type CodeFormat = (typeof FORMATS)[number];
-
-/** A union of string literals, typed as their union (TypeBox types a mapped array as never). */
-export function literals<T extends string>(values: readonly T[]): TUnion<[TLiteral<T>]> {
-  return Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<[TLiteral<T>]>;
-}
 
 /** How the code looks; shared by single codes, the render URL and batches. */
 export const StyleProperties = {

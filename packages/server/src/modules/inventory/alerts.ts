@@ -8,6 +8,7 @@ import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
+import { recordEvents } from '../../platform/events/events.js';
 import { componentTypes, inventoryAlerts, items } from './schema.js';
 
 /** Opens or resolves the low-stock alerts of these types; returns what changed. */
@@ -63,6 +64,13 @@ export async function checkStock(
         targetId: alert.id,
         summary: { kind: 'low_stock', type: type.code, available, minimum: type.minStock },
       });
+      await recordEvents(tx, tenantId, [
+        {
+          type: 'inventory.low_stock',
+          subject: type.code,
+          data: { alertId: alert.id, type: type.code, available, minimum: type.minStock },
+        },
+      ]);
       changed.opened.push(type.code);
     } else if (available >= type.minStock && open) {
       await tx
@@ -75,6 +83,13 @@ export async function checkStock(
         targetId: open.id,
         summary: { kind: 'low_stock', type: type.code, available, minimum: type.minStock },
       });
+      await recordEvents(tx, tenantId, [
+        {
+          type: 'inventory.stock_ok',
+          subject: type.code,
+          data: { alertId: open.id, type: type.code, available, minimum: type.minStock },
+        },
+      ]);
       changed.resolved.push(type.code);
     }
   }

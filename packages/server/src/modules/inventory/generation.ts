@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
+import type { DomainEvent } from '../../platform/events/events.js';
 import type { IdTemplate } from './ids/id-template.js';
 import { componentTypes, items, lots, vendors } from './schema.js';
 
@@ -134,6 +135,38 @@ export async function insertItems(
     await progress?.(end - reservation.first + 1);
   }
   return uids;
+}
+
+/** The `items.created` event of a generation: one per request, not one per item. */
+export function itemsCreatedEvent(
+  input: GenerateInput,
+  reservation: Reservation,
+  template: IdTemplate,
+): DomainEvent {
+  const uid = (serial: number) =>
+    template.format({
+      type: input.componentType,
+      vendor: input.vendorCode,
+      lot: input.lotNumber,
+      serial,
+      date: input.manufacturingDate,
+    });
+  return {
+    type: 'items.created',
+    subject: reservation.lotId,
+    data: {
+      lotId: reservation.lotId,
+      type: input.componentType,
+      vendor: input.vendorCode,
+      lot: input.lotNumber,
+      manufacturingDate: input.manufacturingDate,
+      count: reservation.last - reservation.first + 1,
+      firstSerial: reservation.first,
+      lastSerial: reservation.last,
+      firstUid: uid(reservation.first),
+      lastUid: uid(reservation.last),
+    },
+  };
 }
 
 /** Items of a lot already inserted, for a job that resumes. */

@@ -1,7 +1,8 @@
 /** The inventory module: component IDs, items and their lifecycle. */
 import type { DomainModule } from '../registry.js';
 import { IdTemplate } from './ids/id-template.js';
-import { insertItems } from './generation.js';
+import { recordEvents } from '../../platform/events/events.js';
+import { insertItems, itemsCreatedEvent } from './generation.js';
 import { inventoryRoutes } from './routes.js';
 import { GENERATE_JOB, type GenerateJob } from './service.js';
 
@@ -21,6 +22,11 @@ export const inventoryModule: DomainModule = {
         template,
         payload.reservation,
         (done) => job.progress(Math.floor((done / total) * 99)),
+      );
+      await job.once('items.created', (tx) =>
+        recordEvents(tx, job.tenantId!, [
+          itemsCreatedEvent(payload.input, payload.reservation, template),
+        ]),
       );
       return { count: total };
     },

@@ -11,7 +11,14 @@ import type { Principal } from '../../platform/auth/guard.js';
 import type { Database } from '../../platform/db/database.js';
 import type { JobQueue } from '../../platform/queue/queue.js';
 import { checkStock } from './alerts.js';
-import { insertItems, reserveSerials, type GenerateInput, type Reservation } from './generation.js';
+import { recordEvents } from '../../platform/events/events.js';
+import {
+  insertItems,
+  itemsCreatedEvent,
+  reserveSerials,
+  type GenerateInput,
+  type Reservation,
+} from './generation.js';
 import { DEFAULT_ALPHABET, DEFAULT_TEMPLATE, IdTemplate, IdValueError } from './ids/id-template.js';
 import { canMove, TRANSITIONS, type ItemStatus } from './lifecycle.js';
 import { idSchemas, itemEvents, items } from './schema.js';
@@ -86,6 +93,7 @@ export class InventoryService {
       return this.db.transaction(async (tx) => {
         const reservation = await reserveSerials(tx, tenantId, input, template, audit);
         const uids = await insertItems(tx, tenantId, input, template, reservation);
+        await recordEvents(tx, tenantId, [itemsCreatedEvent(input, reservation, template)]);
         return { reservation, uids, jobId: undefined };
       });
     }
@@ -188,7 +196,14 @@ export class InventoryService {
         : and(eq(items.tenantId, tenantId), eq(items.lotId, selection.lotId!));
       // Row locks: a concurrent change to the same items waits, then sees the new status.
       const found = await tx
-        .select({ id: items.id, uid: items.uid, status: items.status, typeCode: items.typeCode })
+        .select({
+          id: items.id,
+          uid: items.uid,
+          status: items.status,
+          typeCode: items.typeCode,
+          vendorCode: items.vendorCode,
+          lotNumber: items.lotNumber,
+        })
         .from(items)
         .where(where)
         .for('update');
@@ -251,6 +266,26 @@ export class InventoryService {
       }));
       for (let i = 0; i < events.length; i += 1000)
         await tx.insert(itemEvents).values(events.slice(i, i + 1000));
+      // Routable per item (`item.status.shipped`), as an ERP binding a queue expects.
+      await recordEvents(
+        tx,
+        tenantId,
+        found.map((item) => ({
+          type: `item.status.${to}`,
+          subject: item.uid,
+          data: {
+            uid: item.uid,
+            type: item.typeCode,
+            vendor: item.vendorCode,
+            lot: item.lotNumber,
+            from: item.status,
+            to,
+            ...(details.location ? { location: details.location } : {}),
+            ...(details.reason ? { reason: details.reason } : {}),
+            actor: { type: audit.actorType, id: audit.actorId },
+          },
+        })),
+      );
       await recordAudit(tx, audit, {
         action: 'items.status',
         targetType: found.length === 1 ? 'item' : 'items',
