@@ -458,4 +458,108 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
       expect((await get('/api/v1/inventory/items/export?format=xml')).statusCode).toBe(400);
     },
   );
+
+  it.skipIf(!available)(
+    'imports status changes from CSV: a dry run lists every bad row, a bad file changes nothing, a good one applies',
+    async () => {
+      const made = await generate({ lotNumber: 'IMP', count: 3 });
+      const [a, b, c] = made.json<{ items: { uid: string }[] }>().items.map((i) => i.uid);
+      const csv = (text: string, query: string) =>
+        app.server.inject({
+          method: 'POST',
+          url: `/api/v1/inventory/import?${query}`,
+          payload: text,
+          headers: { ...auth.a, 'content-type': 'text/csv' },
+        });
+      const bad = [
+        'uid,status,location',
+        `${a},engraved,Bay 1`,
+        `${b},shipped,`,
+        'NOPE-1,engraved,',
+        `${a},verified,`,
+        `${c},lost,`,
+      ].join('\n');
+      const dry = await csv(bad, 'kind=status&dryRun=true');
+      expect(dry.statusCode).toBe(200);
+      expect(dry.json()).toMatchObject({ dryRun: true, rows: 5, valid: 1, applied: 0 });
+      expect(dry.json<{ problems: { line: number; message: string }[] }>().problems).toEqual([
+        {
+          line: 3,
+          uid: b,
+          message: `${b} is generated; it can move to engraved, quarantined, scrapped, not shipped`,
+        },
+        { line: 4, uid: 'NOPE-1', message: 'No item NOPE-1' },
+        { line: 5, uid: a, message: `${a} is also on line 2` },
+        { line: 6, uid: c, message: expect.stringContaining('"lost" is not a status') as string },
+      ]);
+      const refused = await csv(bad, 'kind=status');
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json()).toMatchObject({ code: 'INVENTORY_ERR_IMPORT', rows: 5, valid: 1 });
+      expect((await get(`/api/v1/inventory/items/${a}`)).json()).toMatchObject({
+        status: 'generated',
+      });
+
+      const good = await csv(
+        ['uid,status,location,reason', `${a},engraved,Bay 1,`, `${b},scrapped,,cracked`].join('\n'),
+        'kind=status',
+      );
+      expect(good.json()).toMatchObject({ rows: 2, valid: 2, applied: 2, problems: [] });
+      expect((await get(`/api/v1/inventory/items/${a}`)).json()).toMatchObject({
+        status: 'engraved',
+        location: 'Bay 1',
+      });
+      const { events } = (await get(`/api/v1/inventory/items/${b}/timeline`)).json<{
+        events: { toStatus: string; details: { reason?: string } }[];
+      }>();
+      expect(events.at(-1)).toMatchObject({ toStatus: 'scrapped', details: { reason: 'cracked' } });
+      const columns = await csv('uid,state\nX,engraved', 'kind=status');
+      expect(columns.statusCode).toBe(422);
+      expect(columns.json<{ detail: string }>().detail).toContain('needs the column status');
+    },
+  );
+
+  it.skipIf(!available)(
+    'imports items made elsewhere: fields read from the UID, lots created, serials never issued twice',
+    async () => {
+      const csv = (text: string, query: string) =>
+        app.server.inject({
+          method: 'POST',
+          url: `/api/v1/inventory/import?${query}`,
+          payload: text,
+          headers: { ...auth.a, 'content-type': 'text/csv' },
+        });
+      const rows = [
+        'uid,manufacturing_date,warranty_years,status,location',
+        'GSK-V9-OLD1-00007,2024-05-01,2,available,Store',
+        'GSK-V9-OLD1-00008,2024-05-01,2,available,Store',
+        'not-ours,2024-05-01,,,',
+        'GSK-V9-OLD1-00009,2024-13-01,,,',
+      ];
+      const dry = await csv(rows.join('\n'), 'kind=items&dryRun=true');
+      expect(dry.json()).toMatchObject({ rows: 4, valid: 2 });
+      expect(dry.json<{ problems: { line: number }[] }>().problems.map((p) => p.line)).toEqual([
+        4, 5,
+      ]);
+      const ok = await csv(rows.slice(0, 3).join('\n'), 'kind=items');
+      expect(ok.json()).toMatchObject({ applied: 2 });
+      expect((await get('/api/v1/inventory/items/GSK-V9-OLD1-00008')).json()).toMatchObject({
+        typeCode: 'GSK',
+        vendorCode: 'V9',
+        lotNumber: 'OLD1',
+        serial: 8,
+        status: 'available',
+        warrantyExpires: '2026-05-01',
+      });
+      // Importing the same UID again is refused; generating in the lot continues after serial 8.
+      expect((await csv(rows.slice(0, 2).join('\n'), 'kind=items')).statusCode).toBe(422);
+      const next = await post('/api/v1/inventory/generate', {
+        componentType: 'GSK',
+        vendorCode: 'V9',
+        lotNumber: 'OLD1',
+        manufacturingDate: '2024-06-01',
+        count: 1,
+      });
+      expect(next.json()).toMatchObject({ firstSerial: 9, firstUid: 'GSK-V9-OLD1-00009' });
+    },
+  );
 });

@@ -19,6 +19,7 @@ import { literals } from '../generate/schemas.js';
 import { checkStock, lowStockGauge } from './alerts.js';
 import { COUNT_BY, countsBy, scrapRate, throughput, warrantyExpiries } from './analytics.js';
 import { IdTemplateError } from './ids/id-template.js';
+import { importCsv, IMPORT_KINDS, readImportCsv } from './import.js';
 import type { GenerateInput } from './generation.js';
 import { TRANSITIONS } from './lifecycle.js';
 import { componentTypes, inventoryAlerts, items, lots } from './schema.js';
@@ -168,6 +169,62 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     'createdAt',
     'updatedAt',
   ] as const;
+
+  // CSV bodies for the import (read whole: they are bounded by QRFORGE_BATCH_MAX_BYTES).
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: config.batchMaxBytes },
+    (_request, body, done) => done(null, body),
+  );
+  const ImportProblem = Type.Object({
+    line: Type.Integer(),
+    uid: Type.Union([Type.String(), Type.Null()]),
+    message: Type.String(),
+  });
+  api.post(
+    '/api/v1/inventory/import',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary: 'Import items or status changes from CSV, all or nothing (dryRun=true to check)',
+        consumes: ['text/csv'],
+        description:
+          'Body: text/csv with a header. kind=status: uid, status[, location, reason]. kind=items: uid, manufacturing_date[, warranty_years, status, location]; type, vendor, lot and serial are read from the UID with the tenant template. Any bad row: 422 listing every one, nothing changed. dryRun=true reports without changing anything.',
+        querystring: Type.Object(
+          {
+            kind: literals(IMPORT_KINDS),
+            dryRun: Type.Boolean({ default: false }),
+          },
+          { additionalProperties: false },
+        ),
+        body: Type.String({ description: 'The CSV' }),
+        response: {
+          200: Type.Object({
+            kind: literals(IMPORT_KINDS),
+            dryRun: Type.Boolean(),
+            rows: Type.Integer(),
+            valid: Type.Integer(),
+            applied: Type.Integer(),
+            problems: Type.Array(ImportProblem),
+          }),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      if (typeof request.body !== 'string')
+        throw new AppError('HTTP_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as text/csv');
+      const tenantId = request.principal!.tenantId;
+      const { kind, dryRun } = request.query;
+      const rows = readImportCsv(request.body, kind, config.inventoryMaxCount);
+      return importCsv(context.database.db, tenantId, kind, rows, {
+        dryRun,
+        template: await service.idTemplate(tenantId),
+        audit: requestAuditContext(request),
+      });
+    },
+  );
 
   api.get(
     '/api/v1/inventory/items/export',

@@ -236,56 +236,7 @@ export class InventoryService {
           },
         );
       }
-      const now = new Date();
-      const ids = found.map((item) => item.id);
-      for (let i = 0; i < ids.length; i += 1000) {
-        const chunk = ids.slice(i, i + 1000);
-        await tx
-          .update(items)
-          .set({
-            status: to,
-            updatedAt: now,
-            ...(details.location !== undefined ? { location: details.location } : {}),
-          })
-          .where(inArray(items.id, chunk));
-      }
-      const events = found.map((item) => ({
-        tenantId,
-        itemId: item.id,
-        at: now,
-        kind: 'status',
-        fromStatus: item.status,
-        toStatus: to,
-        actorType: audit.actorType,
-        actorId: audit.actorId,
-        details: {
-          ...(details.reason ? { reason: details.reason } : {}),
-          ...(details.location ? { location: details.location } : {}),
-          ...(audit.requestId ? { requestId: audit.requestId } : {}),
-        },
-      }));
-      for (let i = 0; i < events.length; i += 1000)
-        await tx.insert(itemEvents).values(events.slice(i, i + 1000));
-      // Routable per item (`item.status.shipped`), as an ERP binding a queue expects.
-      await recordEvents(
-        tx,
-        tenantId,
-        found.map((item) => ({
-          type: `item.status.${to}`,
-          subject: item.uid,
-          data: {
-            uid: item.uid,
-            type: item.typeCode,
-            vendor: item.vendorCode,
-            lot: item.lotNumber,
-            from: item.status,
-            to,
-            ...(details.location ? { location: details.location } : {}),
-            ...(details.reason ? { reason: details.reason } : {}),
-            actor: { type: audit.actorType, id: audit.actorId },
-          },
-        })),
-      );
+      await moveItems(tx, tenantId, found, to, details, audit);
       await recordAudit(tx, audit, {
         action: 'items.status',
         targetType: found.length === 1 ? 'item' : 'items',
@@ -326,6 +277,76 @@ export class InventoryService {
       })),
     ];
   }
+}
+
+/** An item as a status change needs it (locked by the caller). */
+export type MovingItem = Pick<
+  ItemRow,
+  'id' | 'uid' | 'status' | 'typeCode' | 'vendorCode' | 'lotNumber'
+>;
+
+/**
+ * Moves checked, locked items to `to`: the rows, each item's timeline, and one routable domain
+ * event per item. The caller audits and checks stock once for the whole change.
+ */
+export async function moveItems(
+  tx: Database,
+  tenantId: string,
+  found: MovingItem[],
+  to: ItemStatus,
+  details: { reason?: string; location?: string },
+  audit: AuditContext,
+): Promise<void> {
+  const now = new Date();
+  const ids = found.map((item) => item.id);
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await tx
+      .update(items)
+      .set({
+        status: to,
+        updatedAt: now,
+        ...(details.location !== undefined ? { location: details.location } : {}),
+      })
+      .where(inArray(items.id, chunk));
+  }
+  const events = found.map((item) => ({
+    tenantId,
+    itemId: item.id,
+    at: now,
+    kind: 'status',
+    fromStatus: item.status,
+    toStatus: to,
+    actorType: audit.actorType,
+    actorId: audit.actorId,
+    details: {
+      ...(details.reason ? { reason: details.reason } : {}),
+      ...(details.location ? { location: details.location } : {}),
+      ...(audit.requestId ? { requestId: audit.requestId } : {}),
+    },
+  }));
+  for (let i = 0; i < events.length; i += 1000)
+    await tx.insert(itemEvents).values(events.slice(i, i + 1000));
+  // Routable per item (`item.status.shipped`), as an ERP binding a queue expects.
+  await recordEvents(
+    tx,
+    tenantId,
+    found.map((item) => ({
+      type: `item.status.${to}`,
+      subject: item.uid,
+      data: {
+        uid: item.uid,
+        type: item.typeCode,
+        vendor: item.vendorCode,
+        lot: item.lotNumber,
+        from: item.status,
+        to,
+        ...(details.location ? { location: details.location } : {}),
+        ...(details.reason ? { reason: details.reason } : {}),
+        actor: { type: audit.actorType, id: audit.actorId },
+      },
+    })),
+  );
 }
 
 /** The request's values must fit the tenant's template; the error names the body field. */
