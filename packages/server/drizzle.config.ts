@@ -2,6 +2,10 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/platform/db/schema.ts', './src/platform/events/schema.ts', './src/modules/*/schema.ts'],
+  schema: [
+    './src/platform/db/schema.ts',
+    './src/platform/events/schema.ts',
+    './src/modules/*/schema.ts',
+  ],
   out: './drizzle',
 });

@@ -64,14 +64,14 @@ class Rejected extends Error {
 export function readImportCsv(text: string, kind: ImportKind, maxRows: number): Row[] {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, {
+    records = parse<{ record: Record<string, string>; info: { lines: number } }>(text, {
       bom: true,
       columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
       skip_empty_lines: true,
       trim: true,
       info: true,
       max_record_size: 64 * 1024,
-    }) as typeof records;
+    });
   } catch (error) {
     throw new AppError(
       'INVENTORY_ERR_IMPORT',
@@ -163,7 +163,8 @@ function duplicates(rows: Row[], report: ImportReport): Set<number> {
   return repeats;
 }
 
-function statusOf(value: string | undefined, fallback?: ItemStatus): ItemStatus | string {
+/** The status named, or (not a status) the message saying so. */
+function statusOf(value: string | undefined, fallback?: ItemStatus): string {
   const status = (value || fallback || '').toLowerCase();
   return ITEM_STATUSES.includes(status as ItemStatus)
     ? status
