@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   INVENTORY_ERR_ID: { status: 422, title: 'The value does not fit the ID schema' },
   INVENTORY_ERR_TOO_MANY: { status: 413, title: 'Too many items in one request' },
   INVENTORY_ERR_SERIALS_EXHAUSTED: { status: 409, title: 'The lot has no serials left' },
+  INVENTORY_ERR_CODE_CONTENT: { status: 422, title: 'The code content choice cannot be used' },
   INVENTORY_ERR_IMPORT: { status: 422, title: 'The import cannot be applied' },
   INVENTORY_ERR_TRANSITION: { status: 409, title: 'The status change is not allowed' },
   WEBHOOK_ERR_URL: { status: 422, title: 'The webhook URL is not allowed' },

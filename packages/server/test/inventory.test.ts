@@ -389,7 +389,13 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
         payload: { minStock: 2, name: 'Sensor' },
         headers: auth.a,
       });
-      expect(patch.json()).toEqual({ code: 'SEN', name: 'Sensor', minStock: 2, available: 3 });
+      expect(patch.json()).toEqual({
+        code: 'SEN',
+        name: 'Sensor',
+        minStock: 2,
+        gtin: null,
+        available: 3,
+      });
       const openAlerts = async () =>
         (await get('/api/v1/inventory/alerts?open=true')).json<{ alerts: object[] }>().alerts;
       const gauge = async () => {
@@ -560,6 +566,73 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
         count: 1,
       });
       expect(next.json()).toMatchObject({ firstSerial: 9, firstUid: 'GSK-V9-OLD1-00009' });
+    },
+  );
+
+  it.skipIf(!available)(
+    'codes can encode a public item URL or a GS1 Digital Link (GTIN checked), for new items',
+    async () => {
+      const put = (body: object) =>
+        app.server.inject({
+          method: 'PUT',
+          url: '/api/v1/inventory/code-content',
+          payload: body,
+          headers: auth.a,
+        });
+      expect((await put({ mode: 'gs1', baseUrl: null })).statusCode).toBe(422);
+      expect((await put({ mode: 'gs1', baseUrl: 'https://id.example.com/' })).statusCode).toBe(200);
+      const make = () => generate({ componentType: 'DL', lotNumber: 'L-7', count: 1 });
+      // A new type needs its GTIN before its first item.
+      const refused = await make();
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json<{ detail: string }>().detail).toContain('component type DL needs a GTIN');
+      const patch = (gtin: string) =>
+        app.server.inject({
+          method: 'PATCH',
+          url: '/api/v1/inventory/types/DL',
+          payload: { gtin },
+          headers: auth.a,
+        });
+      const wrongCheck = await patch('09506000134353');
+      expect(wrongCheck.statusCode).toBe(422);
+      expect(wrongCheck.json<{ detail: string }>().detail).toContain('expected 2');
+      const created = await post('/api/v1/inventory/types', {
+        code: 'DL',
+        name: 'Dual link',
+        gtin: '09506000134352',
+      });
+      expect(created.statusCode).toBe(201);
+      expect((await post('/api/v1/inventory/types', { code: 'DL', name: 'x' })).statusCode).toBe(
+        409,
+      );
+      expect((await patch('09506000134352')).statusCode).toBe(200);
+      const gs1 = (await make()).json<{ items: { uid: string }[] }>().items[0];
+      const item = (await get(`/api/v1/inventory/items/${gs1.uid}`)).json<{
+        codeContent: string;
+        serial: number;
+      }>();
+      expect(item.codeContent).toBe(
+        `https://id.example.com/01/09506000134352/10/L-7/21/${item.serial}`,
+      );
+      const png = await get(`/api/v1/inventory/items/${gs1.uid}/code?format=png`);
+      expect(await decodeFile(png.rawPayload, 'image/png')).toEqual([item.codeContent]);
+
+      expect((await put({ mode: 'url', baseUrl: 'https://parts.example.com' })).statusCode).toBe(
+        200,
+      );
+      const byUrl = (await make()).json<{ items: { uid: string }[] }>().items[0];
+      expect((await get(`/api/v1/inventory/items/${byUrl.uid}`)).json()).toMatchObject({
+        codeContent: `https://parts.example.com/i/${byUrl.uid}`,
+      });
+      // Items made before keep their content.
+      expect((await get(`/api/v1/inventory/items/${gs1.uid}`)).json()).toMatchObject({
+        codeContent: item.codeContent,
+      });
+      expect((await put({ mode: 'uid', baseUrl: null })).statusCode).toBe(200);
+      expect((await get('/api/v1/inventory/code-content')).json()).toEqual({
+        mode: 'uid',
+        baseUrl: null,
+      });
     },
   );
 });

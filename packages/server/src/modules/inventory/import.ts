@@ -17,6 +17,7 @@ import type { Database } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/events.js';
 import { checkStock } from './alerts.js';
 import { addYears } from './generation.js';
+import { contentFor, type CodeContentSetting } from './code-content.js';
 import type { IdTemplate } from './ids/id-template.js';
 import { canMove, ITEM_STATUSES, TRANSITIONS, type ItemStatus } from './lifecycle.js';
 import { componentTypes, items, lots, vendors } from './schema.js';
@@ -106,7 +107,12 @@ export async function importCsv(
   tenantId: string,
   kind: ImportKind,
   rows: Row[],
-  options: { dryRun: boolean; template: IdTemplate; audit: AuditContext },
+  options: {
+    dryRun: boolean;
+    template: IdTemplate;
+    content: CodeContentSetting;
+    audit: AuditContext;
+  },
 ): Promise<ImportReport> {
   const report: ImportReport = {
     kind,
@@ -246,7 +252,7 @@ async function importItems(
   tenantId: string,
   rows: Row[],
   report: ImportReport,
-  options: { template: IdTemplate },
+  options: { template: IdTemplate; content: CodeContentSetting },
 ): Promise<Set<string>> {
   const problem = (row: Row, message: string) =>
     report.problems.push({ line: row.line, uid: row.cells.uid || null, message });
@@ -334,21 +340,24 @@ async function importItems(
         set: { nextSerial: sql`greatest(${lots.nextSerial}, ${next})` },
       })
       .returning({ id: lots.id });
+    const gtin = await gtinFor(tx, tenantId, type, options.content);
     for (let i = 0; i < group.length; i += 1000) {
       const chunk = group.slice(i, i + 1000);
+      const contents = chunk.map((g) => contentFor(options.content, g, gtin));
       await tx.execute(sql`
         insert into ${items} (tenant_id, uid, lot_id, type_code, vendor_code, lot_number, serial,
           manufacturing_date, warranty_years, warranty_expires, status, location, code_content)
         select ${tenantId}, r.uid, ${lot.id}, ${type}, ${vendor}, ${lotNumber}, r.serial,
-          r.made, r.warranty, r.expires, r.status, r.location, r.uid
+          r.made, r.warranty, r.expires, r.status, r.location, r.content
         from unnest(${sql.param(chunk.map((g) => g.uid))}::text[],
                     ${sql.param(chunk.map((g) => g.serial))}::int[],
                     ${sql.param(chunk.map((g) => g.date))}::date[],
                     ${sql.param(chunk.map((g) => g.warranty))}::int[],
                     ${sql.param(chunk.map((g) => (g.warranty ? addYears(g.date, g.warranty) : null)))}::date[],
                     ${sql.param(chunk.map((g) => g.status))}::text[],
-                    ${sql.param(chunk.map((g) => g.location))}::text[])
-          as r(uid, serial, made, warranty, expires, status, location)`);
+                    ${sql.param(chunk.map((g) => g.location))}::text[],
+                    ${sql.param(contents)}::text[])
+          as r(uid, serial, made, warranty, expires, status, location, content)`);
     }
     await recordEvents(tx, tenantId, [
       {
@@ -368,4 +377,24 @@ async function importItems(
     ]);
   }
   return new Set(good.map((g) => g.type));
+}
+
+/** The type's GTIN when codes are GS1 Digital Links (refused without one), else null. */
+async function gtinFor(
+  tx: Database,
+  tenantId: string,
+  type: string,
+  content: CodeContentSetting,
+): Promise<string | null> {
+  if (content.mode !== 'gs1') return null;
+  const [row] = await tx
+    .select({ gtin: componentTypes.gtin })
+    .from(componentTypes)
+    .where(and(eq(componentTypes.tenantId, tenantId), eq(componentTypes.code, type)));
+  if (!row?.gtin)
+    throw new AppError(
+      'INVENTORY_ERR_CODE_CONTENT',
+      `Codes are GS1 Digital Links, so component type ${type} needs a GTIN first`,
+    );
+  return row.gtin;
 }

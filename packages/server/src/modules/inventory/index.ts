@@ -22,6 +22,7 @@ export const inventoryModule: DomainModule = {
         template,
         payload.reservation,
         (done) => job.progress(Math.floor((done / total) * 99)),
+        payload.content,
       );
       await job.once('items.created', (tx) =>
         recordEvents(tx, job.tenantId!, [

@@ -18,7 +18,8 @@ import { renderCode } from '../generate/render.js';
 import { literals } from '../generate/schemas.js';
 import { checkStock, lowStockGauge } from './alerts.js';
 import { COUNT_BY, countsBy, scrapRate, throughput, warrantyExpiries } from './analytics.js';
-import { IdTemplateError } from './ids/id-template.js';
+import { CODE_CONTENTS, gtinProblem } from './code-content.js';
+import { IdTemplateError, IdValueError } from './ids/id-template.js';
 import { importCsv, IMPORT_KINDS, readImportCsv } from './import.js';
 import type { GenerateInput } from './generation.js';
 import { TRANSITIONS } from './lifecycle.js';
@@ -221,6 +222,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
       return importCsv(context.database.db, tenantId, kind, rows, {
         dryRun,
         template: await service.idTemplate(tenantId),
+        content: await service.codeContent(tenantId),
         audit: requestAuditContext(request),
       });
     },
@@ -535,6 +537,9 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     code: Type.String(),
     name: Type.String(),
     minStock: Type.Integer(),
+    gtin: Type.Union([Type.String(), Type.Null()], {
+      description: 'GS1 GTIN, for GS1 Digital Link codes',
+    }),
     available: Type.Integer({ description: 'Items of the type in status available' }),
   });
   const typesOf = async (tenantId: string, code?: string) => {
@@ -543,6 +548,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         code: componentTypes.code,
         name: componentTypes.name,
         minStock: componentTypes.minStock,
+        gtin: componentTypes.gtin,
       })
       .from(componentTypes)
       .where(
@@ -576,6 +582,66 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     async (request) => ({ types: await typesOf(request.principal!.tenantId) }),
   );
 
+  const gtinChecked = (gtin: string | null | undefined) => {
+    const problem = gtin ? gtinProblem(gtin) : undefined;
+    if (problem)
+      throw new AppError('INVENTORY_ERR_CODE_CONTENT', problem, {
+        errors: [{ field: 'body.gtin', message: problem }],
+      });
+  };
+
+  api.post(
+    '/api/v1/inventory/types',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary: 'Add a component type (types are also made by their first generation)',
+        body: Type.Object(
+          {
+            code: Type.String({ minLength: 1, maxLength: 16 }),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            minStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+            gtin: Type.Optional(Type.String({ maxLength: 14 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: TypeSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.principal!.tenantId;
+      const { code } = request.body;
+      gtinChecked(request.body.gtin);
+      const template = await service.idTemplate(tenantId);
+      try {
+        template.check('type', code);
+      } catch (error) {
+        if (error instanceof IdValueError)
+          throw new AppError('INVENTORY_ERR_ID', error.message, {
+            errors: [{ field: 'body.code', message: error.message }],
+          });
+        throw error;
+      }
+      await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(componentTypes)
+          .values({ tenantId, ...request.body })
+          .onConflictDoNothing()
+          .returning({ id: componentTypes.id });
+        if (!row)
+          throw new AppError('ACCOUNT_ERR_CONFLICT', `Component type ${code} exists already`);
+        await recordAudit(tx, requestAuditContext(request), {
+          action: 'type.create',
+          targetType: 'component-type',
+          targetId: code,
+          summary: request.body,
+        });
+      });
+      return reply.code(201).send((await typesOf(tenantId, code))[0]);
+    },
+  );
+
   api.patch(
     '/api/v1/inventory/types/:code',
     {
@@ -591,6 +657,11 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             minStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+            gtin: Type.Optional(
+              Type.Union([Type.String({ maxLength: 14 }), Type.Null()], {
+                description: 'GTIN-8, -12, -13 or -14 (check digit verified); null removes it',
+              }),
+            ),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -601,10 +672,15 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
       const tenantId = request.principal!.tenantId;
       const { code } = request.params;
       const audit = requestAuditContext(request);
+      gtinChecked(request.body.gtin);
       await db.transaction(async (tx) => {
         const changed = await tx
           .update(componentTypes)
-          .set(request.body)
+          // A JSON null arrives as "" (validator coercion): no GTIN.
+          .set({
+            ...request.body,
+            ...('gtin' in request.body ? { gtin: request.body.gtin || null } : {}),
+          })
           .where(and(eq(componentTypes.tenantId, tenantId), eq(componentTypes.code, code)))
           .returning({ id: componentTypes.id });
         if (!changed.length) throw new AppError('HTTP_ERR_NOT_FOUND', `No component type ${code}`);
@@ -813,6 +889,55 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         throw error;
       }
       return { template, alphabet };
+    },
+  );
+
+  const CodeContentSchema = Type.Object(
+    {
+      mode: literals(CODE_CONTENTS),
+      baseUrl: Type.Union([Type.String({ maxLength: 200 }), Type.Null()], {
+        description:
+          'https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>)',
+      }),
+    },
+    { additionalProperties: false },
+  );
+  api.get(
+    '/api/v1/inventory/code-content',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags,
+        summary:
+          'What new component codes encode: the UID, a public item URL or a GS1 Digital Link',
+        response: { 200: CodeContentSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => service.codeContent(request.principal!.tenantId),
+  );
+  api.put(
+    '/api/v1/inventory/code-content',
+    {
+      preHandler: guard.role('admin'),
+      schema: {
+        tags,
+        summary: 'Choose what new component codes encode (items made before keep theirs)',
+        body: CodeContentSchema,
+        response: { 200: CodeContentSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const setting = {
+        mode: request.body.mode,
+        // Empty means none (the validator coerces a JSON null to "" for a string-or-null).
+        baseUrl: request.body.baseUrl?.replace(/\/+$/, '') || null,
+      };
+      await service.setCodeContent(
+        request.principal!.tenantId,
+        setting,
+        requestAuditContext(request),
+      );
+      return setting;
     },
   );
 

@@ -16,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { tenants } from '../../platform/db/schema.js';
+import { CODE_CONTENTS } from './code-content.js';
 import { ITEM_STATUSES } from './lifecycle.js';
 
 const createdAt = () =>
@@ -28,6 +29,9 @@ export const idSchemas = pgTable('id_schemas', {
     .references(() => tenants.id, { onDelete: 'cascade' }),
   template: text('template').notNull(),
   alphabet: text('alphabet').notNull(),
+  /** What new items' codes encode: uid, url or gs1 (see code-content.ts). */
+  codeContent: text('code_content', { enum: CODE_CONTENTS }).notNull().default('uid'),
+  codeBaseUrl: text('code_base_url'),
   updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
 
@@ -42,6 +46,8 @@ export const componentTypes = pgTable(
     name: text('name').notNull(),
     /** Below this many `available` items, a low-stock alert is raised. */
     minStock: integer('min_stock').notNull().default(0),
+    /** GS1 trade item number, for GS1 Digital Link code contents. */
+    gtin: text('gtin'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('component_types_tenant_code').on(t.tenantId, t.code)],

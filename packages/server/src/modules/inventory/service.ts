@@ -21,7 +21,8 @@ import {
 } from './generation.js';
 import { DEFAULT_ALPHABET, DEFAULT_TEMPLATE, IdTemplate, IdValueError } from './ids/id-template.js';
 import { canMove, TRANSITIONS, type ItemStatus } from './lifecycle.js';
-import { idSchemas, itemEvents, items } from './schema.js';
+import { baseUrlProblem, UID_CONTENT, type CodeContentSetting } from './code-content.js';
+import { componentTypes, idSchemas, itemEvents, items } from './schema.js';
 import type { ItemQuery } from './schemas.js';
 
 export const GENERATE_JOB = 'inventory.generate';
@@ -31,6 +32,8 @@ export interface GenerateJob {
   /** The template the serials were reserved under (it may change before the job runs). */
   template: string;
   alphabet: string;
+  /** The code content choice and the type's GTIN when the serials were reserved. */
+  content?: { setting: CodeContentSetting; gtin: string | null };
 }
 
 export type ItemRow = typeof items.$inferSelect;
@@ -76,6 +79,55 @@ export class InventoryService {
     });
   }
 
+  async codeContent(tenantId: string): Promise<CodeContentSetting> {
+    const [row] = await this.db.select().from(idSchemas).where(eq(idSchemas.tenantId, tenantId));
+    return row ? { mode: row.codeContent, baseUrl: row.codeBaseUrl } : UID_CONTENT;
+  }
+
+  async setCodeContent(tenantId: string, setting: CodeContentSetting, audit: AuditContext) {
+    if (setting.mode !== 'uid') {
+      const problem = setting.baseUrl
+        ? baseUrlProblem(setting.baseUrl)
+        : `${setting.mode} codes need a baseUrl`;
+      if (problem)
+        throw new AppError('INVENTORY_ERR_CODE_CONTENT', problem, {
+          errors: [{ field: 'body.baseUrl', message: problem }],
+        });
+    }
+    const values = { codeContent: setting.mode, codeBaseUrl: setting.baseUrl };
+    await this.db.transaction(async (tx) => {
+      await tx
+        .insert(idSchemas)
+        .values({ tenantId, template: DEFAULT_TEMPLATE, alphabet: DEFAULT_ALPHABET, ...values })
+        .onConflictDoUpdate({
+          target: idSchemas.tenantId,
+          set: { ...values, updatedAt: new Date() },
+        });
+      await recordAudit(tx, audit, {
+        action: 'code-content.update',
+        targetType: 'tenant',
+        targetId: tenantId,
+        summary: { ...setting },
+      });
+    });
+  }
+
+  /** The content choice and the GTIN it needs; a GS1 choice without the type's GTIN is refused. */
+  private async contentFor(tenantId: string, typeCode: string) {
+    const setting = await this.codeContent(tenantId);
+    if (setting.mode !== 'gs1') return { setting, gtin: null };
+    const [type] = await this.db
+      .select({ gtin: componentTypes.gtin })
+      .from(componentTypes)
+      .where(and(eq(componentTypes.tenantId, tenantId), eq(componentTypes.code, typeCode)));
+    if (!type?.gtin)
+      throw new AppError(
+        'INVENTORY_ERR_CODE_CONTENT',
+        `Codes are GS1 Digital Links, so component type ${typeCode} needs a GTIN first (PATCH /api/v1/inventory/types/${typeCode})`,
+      );
+    return { setting, gtin: type.gtin };
+  }
+
   /**
    * Generates `count` items: at once (all in one transaction) up to the sync limit, else the
    * serials are reserved now and a job inserts the items.
@@ -89,10 +141,19 @@ export class InventoryService {
     const tenantId = principal.tenantId;
     const template = await this.idTemplate(tenantId);
     checkValues(template, input);
+    const content = await this.contentFor(tenantId, input.componentType);
     if (input.count <= this.limits.syncCount) {
       return this.db.transaction(async (tx) => {
         const reservation = await reserveSerials(tx, tenantId, input, template, audit);
-        const uids = await insertItems(tx, tenantId, input, template, reservation);
+        const uids = await insertItems(
+          tx,
+          tenantId,
+          input,
+          template,
+          reservation,
+          undefined,
+          content,
+        );
         await recordEvents(tx, tenantId, [itemsCreatedEvent(input, reservation, template)]);
         return { reservation, uids, jobId: undefined };
       });
@@ -106,6 +167,7 @@ export class InventoryService {
       reservation,
       template: template.template,
       alphabet: template.alphabet,
+      content,
     };
     await this.queue.enqueue(tenantId, GENERATE_JOB, job, { id: jobId });
     const uid = (serial: number) =>
