@@ -155,6 +155,15 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
           .items.map((i) => i.uid)
           .sort(),
       ).toEqual(Array.from({ length: 10 }, (_, i) => `PAD-V0100-L2025-09-0009${i}`));
+      // Search starts at a token boundary; tsquery syntax in q is only text.
+      const count = async (q: string) =>
+        (
+          await get(`/api/v1/inventory/items?limit=200&lot=L2025-09&q=${encodeURIComponent(q)}`)
+        ).json<{ items: Item[] }>().items.length;
+      expect(await count('v0100-l2025')).toBe(100);
+      expect(await count('00042')).toBe(1);
+      expect(await count('0100')).toBe(0);
+      expect(await count("a'b\\:* | !x")).toBe(0);
       const expiring = await get('/api/v1/inventory/items?warrantyBefore=2030-01-16&limit=200');
       expect(expiring.json<{ items: Item[] }>().items).toHaveLength(100); // the seed lot only
       const bad = await get('/api/v1/inventory/items?cursor=not-a-cursor');

@@ -18,6 +18,7 @@ import {
 import { tenants } from '../../platform/db/schema.js';
 import { CODE_CONTENTS } from './code-content.js';
 import { ITEM_STATUSES } from './lifecycle.js';
+import { uidTokens } from './uid-search.js';
 
 const createdAt = () =>
   timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
@@ -124,8 +125,8 @@ export const items = pgTable(
     index('items_tenant_type_status').on(t.tenantId, t.typeCode, t.status),
     index('items_tenant_warranty').on(t.tenantId, t.warrantyExpires),
     index('items_tenant_lot_uid').on(t.tenantId, t.lotNumber, t.uid),
-    // Substring search on UIDs (?q=): trigrams, so `uid ILIKE '%…%'` does not read every row.
-    index('items_uid_trgm').using('gin', sql`${t.uid} gin_trgm_ops`),
+    // UID search (?q=): the UID's tokens (split at - . /) as lexemes; see uid-search.ts.
+    index('items_uid_tokens').using('gin', uidTokens(t.uid)),
   ],
 );
 

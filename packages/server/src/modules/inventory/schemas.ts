@@ -73,7 +73,14 @@ export const ItemQuerySchema = Type.Object(
     type: Type.Optional(Type.String({ maxLength: 16 })),
     vendor: Type.Optional(Type.String({ maxLength: 16 })),
     lot: Type.Optional(Type.String({ maxLength: 32 })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Part of the UID' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042',
+      }),
+    ),
     createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
     createdTo: Type.Optional(Type.String({ format: 'date-time' })),
     manufacturedFrom: Type.Optional(Day),

@@ -4,7 +4,7 @@
  * Every read and write is scoped by tenant.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, gte, ilike, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Principal } from '../../platform/auth/guard.js';
@@ -21,6 +21,7 @@ import {
 } from './generation.js';
 import { DEFAULT_ALPHABET, DEFAULT_TEMPLATE, IdTemplate, IdValueError } from './ids/id-template.js';
 import { canMove, TRANSITIONS, type ItemStatus } from './lifecycle.js';
+import { uidMatches } from './uid-search.js';
 import { baseUrlProblem, UID_CONTENT, type CodeContentSetting } from './code-content.js';
 import { componentTypes, idSchemas, itemEvents, items } from './schema.js';
 import type { ItemQuery } from './schemas.js';
@@ -204,7 +205,7 @@ export class InventoryService {
       query.type ? eq(items.typeCode, query.type) : undefined,
       query.vendor ? eq(items.vendorCode, query.vendor) : undefined,
       query.lot ? eq(items.lotNumber, query.lot) : undefined,
-      query.q ? ilike(items.uid, `%${query.q.replace(/[\\%_]/g, '\\$&')}%`) : undefined,
+      query.q ? uidMatches(items.uid, query.q) : undefined,
       query.createdFrom ? gte(items.createdAt, new Date(query.createdFrom)) : undefined,
       query.createdTo ? lt(items.createdAt, new Date(query.createdTo)) : undefined,
       query.manufacturedFrom ? gte(items.manufacturingDate, query.manufacturedFrom) : undefined,

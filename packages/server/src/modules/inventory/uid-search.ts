@@ -1,0 +1,36 @@
+/**
+ * UID search (`?q=`): an item matches when its UID contains the text starting at a token boundary
+ * (the start, or after - . /): `L2026-03-0001`, `V0100`, `00042` (serial prefix) all match
+ * `PAD-V0100-L2026-03-0000042`-like UIDs; `2026` alone does not (it starts inside `L2026`).
+ *
+ * Why not plain substring search with a trigram index (tried first, ADR 0006): UIDs share almost
+ * all their trigrams (`L20`, `000`, …), so every query read posting lists covering most rows —
+ * 57 ms of CPU per query at 1,000,000 items, P95 653 ms under load. Here each UID token is one
+ * lexeme of a GIN index, and a query's tokens are prefix lexemes: GIN's fast scan starts from the
+ * rarest (a serial prefix matches a few hundred rows) and skips through the common ones. The
+ * substring test on the UID then keeps the tokens in order and adjacent.
+ */
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+
+const SEPARATORS = /[-./]/;
+
+/** The indexed expression: the UID's tokens, lower-cased, as a tsvector (no parser: exact). */
+export function uidTokens(uid: SQLWrapper): SQL {
+  return sql`array_to_tsvector(regexp_split_to_array(lower(${uid}), '[-./]'))`;
+}
+
+/** The condition for `q` on the UID column, or undefined when q has no token. */
+export function uidMatches(uid: SQLWrapper, q: string): SQL | undefined {
+  const tokens = q
+    .toLowerCase()
+    .split(SEPARATORS)
+    .filter((t) => t !== '');
+  if (!tokens.length) return undefined;
+  // Each token as a prefix lexeme, quoted for tsquery syntax ('' and \\ escaped), and cast
+  // rather than parsed, like the index side.
+  const query = tokens
+    .map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}':*`)
+    .join(' & ');
+  const like = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+  return sql`(${uidTokens(uid)} @@ ${query}::tsquery and ${uid} ilike ${like})`;
+}
