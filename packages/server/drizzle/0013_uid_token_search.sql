@@ -1,2 +1,2 @@
 DROP INDEX "items_uid_trgm";--> statement-breakpoint
-CREATE INDEX "items_uid_tokens" ON "items" USING gin (array_to_tsvector(regexp_split_to_array(lower("uid"), '[-./]')));
+CREATE INDEX "items_uid_tokens" ON "items" USING gin (array_to_tsvector(regexp_split_to_array(lower("uid"), '[-./]'))) WITH (gin_pending_list_limit=256);

@@ -126,7 +126,7 @@ export const items = pgTable(
     index('items_tenant_warranty').on(t.tenantId, t.warrantyExpires),
     index('items_tenant_lot_uid').on(t.tenantId, t.lotNumber, t.uid),
     // UID search (?q=): the UID's tokens (split at - . /) as lexemes; see uid-search.ts.
-    index('items_uid_tokens').using('gin', uidTokens(t.uid)),
+    index('items_uid_tokens').using('gin', uidTokens(t.uid)).with({ gin_pending_list_limit: 256 }),
   ],
 );
 
