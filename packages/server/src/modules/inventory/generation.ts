@@ -103,12 +103,19 @@ export async function insertItems(
     setting: UID_CONTENT,
     gtin: null,
   },
+  /** Chunks inserted at once: 2 on a connection pool (the job), 1 in a transaction. */
+  concurrency = 1,
 ): Promise<string[]> {
   // No warranty: no expiry date (rather than an expiry on the day it was made).
   const expires =
     input.warrantyYears > 0 ? addYears(input.manufacturingDate, input.warrantyYears) : null;
-  const uids: string[] = [];
-  for (let start = reservation.first; start <= reservation.last; start += CHUNK) {
+  const starts: number[] = [];
+  for (let start = reservation.first; start <= reservation.last; start += CHUNK) starts.push(start);
+  const chunks: string[][] = new Array<string[]>(starts.length);
+  let done = 0;
+  let next = 0;
+  const insertChunk = async (index: number) => {
+    const start = starts[index];
     const end = Math.min(reservation.last, start + CHUNK - 1);
     const chunk: string[] = [];
     const serials: number[] = [];
@@ -124,7 +131,7 @@ export async function insertItems(
       );
       serials.push(serial);
     }
-    uids.push(...chunk);
+    chunks[index] = chunk;
     // The UID mode sends no third array: the content is the UID column itself.
     const contents =
       content.setting.mode === 'uid'
@@ -149,9 +156,16 @@ export async function insertItems(
       from unnest(${sql.param(chunk)}::text[], ${sql.param(serials)}::int[],
                   ${sql.param(contents ?? [])}::text[]) as u(uid, serial, content)
       on conflict (tenant_id, uid) do nothing`);
-    await progress?.(end - reservation.first + 1);
-  }
-  return uids;
+    done += chunk.length;
+    await progress?.(done);
+  };
+  // A few chunks in flight on separate connections keep PostgreSQL's backends busy on every core
+  // while this process formats the next chunk.
+  const worker = async () => {
+    while (next < starts.length) await insertChunk(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, starts.length) }, worker));
+  return chunks.flat();
 }
 
 /** The `items.created` event of a generation: one per request, not one per item. */
