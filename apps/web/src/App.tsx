@@ -26,6 +26,17 @@ const BatchesPage = lazy(() =>
 const BatchPage = lazy(() =>
   import('./batches/BatchesPage.js').then((m) => ({ default: m.BatchPage })),
 );
+const inventory = () => import('./inventory/index.js');
+const InventoryLayout = lazy(() => inventory().then((m) => ({ default: m.InventoryLayout })));
+const ItemsPage = lazy(() => inventory().then((m) => ({ default: m.ItemsPage })));
+const ItemPage = lazy(() => inventory().then((m) => ({ default: m.ItemPage })));
+const GenerateLotPage = lazy(() => inventory().then((m) => ({ default: m.GeneratePage })));
+const LotsPage = lazy(() => inventory().then((m) => ({ default: m.LotsPage })));
+const TypesPage = lazy(() => inventory().then((m) => ({ default: m.TypesPage })));
+// Recharts is large: the dashboard loads on its own.
+const AnalyticsPage = lazy(() =>
+  import('./inventory/AnalyticsPage.js').then((m) => ({ default: m.AnalyticsPage })),
+);
 const HistoryPage = lazy(() =>
   import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
 );
@@ -34,6 +45,7 @@ const PAGES = [
   { path: '/generate', label: 'Generate', signedIn: false },
   { path: '/batches', label: 'Batches', signedIn: true },
   { path: '/history', label: 'History', signedIn: true },
+  { path: '/inventory', label: 'Inventory', signedIn: true },
 ];
 
 export function App() {
@@ -141,6 +153,14 @@ export function App() {
               <Route path="/batches" element={<BatchesPage />} />
               <Route path="/batches/:id" element={<BatchPage />} />
               <Route path="/history" element={<HistoryPage />} />
+              <Route path="/inventory" element={<InventoryLayout />}>
+                <Route index element={<ItemsPage />} />
+                <Route path="items/:uid" element={<ItemPage />} />
+                <Route path="generate" element={<GenerateLotPage />} />
+                <Route path="lots" element={<LotsPage />} />
+                <Route path="types" element={<TypesPage />} />
+                <Route path="analytics" element={<AnalyticsPage />} />
+              </Route>
               <Route path="*" element={<Navigate to="/generate" replace />} />
             </Routes>
           </Suspense>
