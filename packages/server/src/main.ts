@@ -138,8 +138,12 @@ async function worker(config: Config): Promise<void> {
     process.stderr.write(`${message}: ${String(error)}\n`),
   );
   relay.start(config.eventsPollMs);
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
   const handlers = jobHandlers(modules, {
     config,
+    redis,
     database,
     queue,
     storage: store,
@@ -168,6 +172,7 @@ async function worker(config: Config): Promise<void> {
         .then(() => replicated?.stop())
         .then(() => relay.stop())
         .then(() => database.close())
+        .then(() => redis?.disconnect())
         .then(() => closeRenderPool())
         .then(resolve, (error: unknown) => {
           process.stderr.write(`error while stopping: ${String(error)}\n`);

@@ -8040,7 +8040,7 @@ export interface paths {
           type?: string;
           vendor?: string;
           lot?: string;
-          /** @description Part of the UID */
+          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
           q?: string;
           createdFrom?: string;
           createdTo?: string;
@@ -8263,7 +8263,7 @@ export interface paths {
           type?: string;
           vendor?: string;
           lot?: string;
-          /** @description Part of the UID */
+          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
           q?: string;
           createdFrom?: string;
           createdTo?: string;
@@ -8673,7 +8673,7 @@ export interface paths {
           type?: string;
           vendor?: string;
           lot?: string;
-          /** @description Part of the UID */
+          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
           q?: string;
           createdFrom?: string;
           createdTo?: string;

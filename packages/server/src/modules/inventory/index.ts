@@ -3,6 +3,7 @@ import type { DomainModule } from '../registry.js';
 import { IdTemplate } from './ids/id-template.js';
 import { recordEvents } from '../../platform/events/events.js';
 import { insertItems, itemsCreatedEvent } from './generation.js';
+import { ReadCache } from './read-cache.js';
 import { inventoryRoutes } from './routes.js';
 import { GENERATE_JOB, type GenerateJob } from './service.js';
 
@@ -32,6 +33,8 @@ export const inventoryModule: DomainModule = {
         payload.content,
         JOB_CONNECTIONS,
       );
+      // The new items change the tenant's cached reads (counts, types' stock).
+      await new ReadCache(context.redis).invalidate(job.tenantId!);
       await job.once('items.created', (tx) =>
         recordEvents(tx, job.tenantId!, [
           itemsCreatedEvent(payload.input, payload.reservation, template),

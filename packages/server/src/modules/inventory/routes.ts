@@ -20,6 +20,7 @@ import { checkStock, lowStockGauge } from './alerts.js';
 import { COUNT_BY, countsBy, scrapRate, throughput, warrantyExpiries } from './analytics.js';
 import { CODE_CONTENTS, gtinProblem } from './code-content.js';
 import { IdTemplateError, IdValueError } from './ids/id-template.js';
+import { ReadCache } from './read-cache.js';
 import { importCsv, IMPORT_KINDS, readImportCsv } from './import.js';
 import type { GenerateInput } from './generation.js';
 import { TRANSITIONS } from './lifecycle.js';
@@ -46,6 +47,14 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     syncCount: config.inventorySyncCount,
   });
   lowStockGauge(context.metrics.registry, db);
+  const cache = new ReadCache(context.redis, context.metrics.registry);
+  // Every successful write of these routes makes the tenant's cached reads out of date; done
+  // before the answer leaves, so the caller's next read sees the change.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && reply.statusCode < 300 && request.principal)
+      await cache.invalidate(request.principal.tenantId);
+    return payload;
+  });
   const codeUrl = (uid: string) => `/api/v1/inventory/items/${encodeURIComponent(uid)}/code`;
   const view = (item: ItemRow) => ({
     uid: item.uid,
@@ -298,8 +307,11 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
       },
     },
     async (request) => {
-      const item = await service.get(request.principal!.tenantId, request.params.uid);
-      return { ...view(item), allowed: [...TRANSITIONS[item.status]] };
+      const tenantId = request.principal!.tenantId;
+      return cache.read(tenantId, `item:${request.params.uid}`, async () => {
+        const item = await service.get(tenantId, request.params.uid);
+        return { ...view(item), allowed: [...TRANSITIONS[item.status]] };
+      });
     },
   );
 
@@ -579,7 +591,10 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         response: { 200: Type.Object({ types: Type.Array(TypeSchema) }), ...PROBLEM_RESPONSES },
       },
     },
-    async (request) => ({ types: await typesOf(request.principal!.tenantId) }),
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      return { types: await cache.read(tenantId, 'types', () => typesOf(tenantId)) };
+    },
   );
 
   const gtinChecked = (gtin: string | null | undefined) => {
@@ -772,7 +787,11 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     ),
     async (request) => {
       const { by } = request.query as { by: (typeof COUNT_BY)[number] };
-      return { by, counts: await countsBy(db, request.principal!.tenantId, by) };
+      const tenantId = request.principal!.tenantId;
+      return {
+        by,
+        counts: await cache.read(tenantId, `counts:${by}`, () => countsBy(db, tenantId, by)),
+      };
     },
   );
 
@@ -794,13 +813,15 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         ),
       }),
     ),
-    async (request) => ({
-      days: await throughput(
-        db,
-        request.principal!.tenantId,
-        (request.query as { days: number }).days,
-      ),
-    }),
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      const { days } = request.query as { days: number };
+      return {
+        days: await cache.read(tenantId, `throughput:${days}`, () =>
+          throughput(db, tenantId, days),
+        ),
+      };
+    },
   );
 
   api.get(
@@ -821,7 +842,10 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         ),
       }),
     ),
-    async (request) => ({ lots: await scrapRate(db, request.principal!.tenantId) }),
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      return { lots: await cache.read(tenantId, 'scrap-rate', () => scrapRate(db, tenantId)) };
+    },
   );
 
   api.get(
@@ -836,13 +860,15 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         months: Type.Array(Type.Object({ month: Type.String(), count: Type.Integer() })),
       }),
     ),
-    async (request) => ({
-      months: await warrantyExpiries(
-        db,
-        request.principal!.tenantId,
-        (request.query as { months: number }).months,
-      ),
-    }),
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      const { months } = request.query as { months: number };
+      return {
+        months: await cache.read(tenantId, `expiries:${months}`, () =>
+          warrantyExpiries(db, tenantId, months),
+        ),
+      };
+    },
   );
 
   api.get(
