@@ -46,6 +46,9 @@ export default defineConfig({
         QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-')),
         QRFORGE_ADMIN_EMAIL: ADMIN.email,
         QRFORGE_ADMIN_PASSWORD: ADMIN.password,
+        // The webhook journey's receiver listens on loopback.
+        QRFORGE_WEBHOOK_ALLOW_PRIVATE: 'true',
+        QRFORGE_WEBHOOK_RETRY_MS: '200',
         LOG_LEVEL: 'warn',
       },
     },

@@ -37,6 +37,9 @@ const TypesPage = lazy(() => inventory().then((m) => ({ default: m.TypesPage }))
 const AnalyticsPage = lazy(() =>
   import('./inventory/AnalyticsPage.js').then((m) => ({ default: m.AnalyticsPage })),
 );
+const WebhooksPage = lazy(() =>
+  import('./webhooks/WebhooksPage.js').then((m) => ({ default: m.WebhooksPage })),
+);
 const HistoryPage = lazy(() =>
   import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
 );
@@ -46,6 +49,7 @@ const PAGES = [
   { path: '/batches', label: 'Batches', signedIn: true },
   { path: '/history', label: 'History', signedIn: true },
   { path: '/inventory', label: 'Inventory', signedIn: true },
+  { path: '/webhooks', label: 'Webhooks', signedIn: true },
 ];
 
 export function App() {
@@ -153,6 +157,7 @@ export function App() {
               <Route path="/batches" element={<BatchesPage />} />
               <Route path="/batches/:id" element={<BatchPage />} />
               <Route path="/history" element={<HistoryPage />} />
+              <Route path="/webhooks" element={<WebhooksPage />} />
               <Route path="/inventory" element={<InventoryLayout />}>
                 <Route index element={<ItemsPage />} />
                 <Route path="items/:uid" element={<ItemPage />} />

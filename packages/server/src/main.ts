@@ -135,7 +135,8 @@ async function worker(config: Config): Promise<void> {
   const { store, replicated } = openStorage(config, database.db, registry);
   replicated?.start(config.storageReplicationIntervalMs);
   const relay = EventRelay.fromConfig(config, database.db, secret, registry, (message, error) =>
-    process.stderr.write(`${message}: ${String(error)}\n`),
+    // The database's own words (a failed query's cause), not the whole statement.
+    process.stderr.write(`${message}: ${reason(error)}\n`),
   );
   relay.start(config.eventsPollMs);
   const redis = config.redisUrl
@@ -317,6 +318,12 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   // linger as a process that looks alive but never listens.
   process.exit(1);
 });
+
+/** A failed query's cause (the database's words) rather than the whole statement. */
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}
 
 /** The reason a command failed, with the database's own words and what to do when we know. */
 function startFailure(error: unknown): string {

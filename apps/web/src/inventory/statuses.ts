@@ -5,15 +5,18 @@ export type Item =
   paths['/api/v1/inventory/items/{uid}']['get']['responses']['200']['content']['application/json'];
 export type ItemStatus = Item['status'];
 
-/** Shade 9 (8 for grey): white badge text stays at 4.5:1 or more in both themes. */
+/**
+ * Shade 9 (8 for grey) of hues dark enough for white badge text at 4.5:1 or more (green,
+ * yellow and orange are not, even at 9).
+ */
 export const STATUS_COLOURS: Record<ItemStatus, string> = {
   generated: 'gray.8',
   engraved: 'indigo.9',
   verified: 'cyan.9',
-  available: 'green.9',
-  reserved: 'yellow.9',
+  available: 'teal.9',
+  reserved: 'grape.9',
   shipped: 'blue.9',
-  returned: 'orange.9',
+  returned: 'pink.9',
   quarantined: 'red.9',
   scrapped: 'dark.7',
 };
