@@ -76,31 +76,36 @@ describe('AMQP publishing', () => {
     for (let i = 0; i < 100 && messages.length < n; i++)
       await new Promise((r) => setTimeout(r, 20));
   };
+  /** A lot of `count` items, all moved to `status`: count + 1 events. */
+  const makeAndMove = async (lotNumber: string, count: number, status: string) => {
+    const made = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/inventory/generate',
+      headers: auth,
+      payload: {
+        componentType: 'MQ',
+        vendorCode: 'V1',
+        lotNumber,
+        manufacturingDate: '2026-02-01',
+        count,
+      },
+    });
+    const uids = made.json<{ items: { uid: string }[] }>().items.map((i) => i.uid);
+    await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/inventory/items/status',
+      headers: auth,
+      payload: { uids, status },
+    });
+    return uids;
+  };
   const unpublished = async () =>
     (await handle.db.select().from(domainEvents).where(isNull(domainEvents.publishedAt))).length;
 
   it.skipIf(!rabbitAvailable)(
     'status changes are published with routing keys item.status.<to>, confirmed, once',
     async () => {
-      const made = await app.server.inject({
-        method: 'POST',
-        url: '/api/v1/inventory/generate',
-        headers: auth,
-        payload: {
-          componentType: 'MQ',
-          vendorCode: 'V1',
-          lotNumber: 'L1',
-          manufacturingDate: '2026-02-01',
-          count: 5,
-        },
-      });
-      const uids = made.json<{ items: { uid: string }[] }>().items.map((i) => i.uid);
-      await app.server.inject({
-        method: 'POST',
-        url: '/api/v1/inventory/items/status',
-        headers: auth,
-        payload: { uids, status: 'engraved' },
-      });
+      const uids = await makeAndMove('L1', 5, 'engraved');
       await app.relay!.runOnce();
       await waitFor(5);
       expect(messages).toHaveLength(5);
@@ -128,25 +133,7 @@ describe('AMQP publishing', () => {
     async () => {
       messages.length = 0;
       await proxy.set({ kind: 'refuse' });
-      const made = await app.server.inject({
-        method: 'POST',
-        url: '/api/v1/inventory/generate',
-        headers: auth,
-        payload: {
-          componentType: 'MQ',
-          vendorCode: 'V1',
-          lotNumber: 'L2',
-          manufacturingDate: '2026-02-01',
-          count: 3,
-        },
-      });
-      const uids = made.json<{ items: { uid: string }[] }>().items.map((i) => i.uid);
-      await app.server.inject({
-        method: 'POST',
-        url: '/api/v1/inventory/items/status',
-        headers: auth,
-        payload: { uids, status: 'quarantined' },
-      });
+      await makeAndMove('L2', 3, 'quarantined');
       await app.relay!.runOnce();
       expect(app.relay!.amqp!.status().connected).toBe(false);
       expect(app.relay!.amqp!.status().lastError).toBeTruthy();

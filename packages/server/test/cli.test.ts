@@ -155,6 +155,14 @@ describe('qrforge CLI', () => {
     'worker: runs on PostgreSQL and Redis, stops cleanly on SIGTERM',
     async () => {
       const { url, drop } = await createTestDatabase();
+      // Migrated first, as a deployment does (`qrforge migrate`): the worker's event relay
+      // reads its tables from the start.
+      const migrated = await openDatabase({
+        databaseUrl: url,
+        dataDir: mkdtempSync(join(tmpdir(), 'qf-')),
+      });
+      await migrated.migrate();
+      await migrated.close();
       const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], {
         env: {
           ...process.env,

@@ -41,6 +41,13 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
   const post = (url: string, payload: unknown, headers = auth.a) =>
     app.server.inject({ method: 'POST', url, payload: payload as object, headers });
   const get = (url: string, headers = auth.a) => app.server.inject({ url, headers });
+  const csv = (text: string, query: string) =>
+    app.server.inject({
+      method: 'POST',
+      url: `/api/v1/inventory/import?${query}`,
+      payload: text,
+      headers: { ...auth.a, 'content-type': 'text/csv' },
+    });
   const generate = (body: Record<string, unknown>, headers = auth.a) =>
     post(
       '/api/v1/inventory/generate',
@@ -479,13 +486,6 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
     async () => {
       const made = await generate({ lotNumber: 'IMP', count: 3 });
       const [a, b, c] = made.json<{ items: { uid: string }[] }>().items.map((i) => i.uid);
-      const csv = (text: string, query: string) =>
-        app.server.inject({
-          method: 'POST',
-          url: `/api/v1/inventory/import?${query}`,
-          payload: text,
-          headers: { ...auth.a, 'content-type': 'text/csv' },
-        });
       const bad = [
         'uid,status,location',
         `${a},engraved,Bay 1`,
@@ -536,13 +536,6 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
   it.skipIf(!available)(
     'imports items made elsewhere: fields read from the UID, lots created, serials never issued twice',
     async () => {
-      const csv = (text: string, query: string) =>
-        app.server.inject({
-          method: 'POST',
-          url: `/api/v1/inventory/import?${query}`,
-          payload: text,
-          headers: { ...auth.a, 'content-type': 'text/csv' },
-        });
       const rows = [
         'uid,manufacturing_date,warranty_years,status,location',
         'GSK-V9-OLD1-00007,2024-05-01,2,available,Store',

@@ -120,15 +120,7 @@ export async function insertItems(
     const chunk: string[] = [];
     const serials: number[] = [];
     for (let serial = start; serial <= end; serial++) {
-      chunk.push(
-        template.format({
-          type: input.componentType,
-          vendor: input.vendorCode,
-          lot: input.lotNumber,
-          serial,
-          date: input.manufacturingDate,
-        }),
-      );
+      chunk.push(uidOf(template, input, serial));
       serials.push(serial);
     }
     chunks[index] = chunk;
@@ -168,20 +160,24 @@ export async function insertItems(
   return chunks.flat();
 }
 
+/** The UID of one serial of a generation request. */
+export function uidOf(template: IdTemplate, input: GenerateInput, serial: number): string {
+  return template.format({
+    type: input.componentType,
+    vendor: input.vendorCode,
+    lot: input.lotNumber,
+    serial,
+    date: input.manufacturingDate,
+  });
+}
+
 /** The `items.created` event of a generation: one per request, not one per item. */
 export function itemsCreatedEvent(
   input: GenerateInput,
   reservation: Reservation,
   template: IdTemplate,
 ): DomainEvent {
-  const uid = (serial: number) =>
-    template.format({
-      type: input.componentType,
-      vendor: input.vendorCode,
-      lot: input.lotNumber,
-      serial,
-      date: input.manufacturingDate,
-    });
+  const uid = (serial: number) => uidOf(template, input, serial);
   return {
     type: 'items.created',
     subject: reservation.lotId,

@@ -21,7 +21,7 @@ import { contentFor, type CodeContentSetting } from './code-content.js';
 import type { IdTemplate } from './ids/id-template.js';
 import { canMove, ITEM_STATUSES, TRANSITIONS, type ItemStatus } from './lifecycle.js';
 import { componentTypes, items, lots, vendors } from './schema.js';
-import { moveItems, type MovingItem } from './service.js';
+import { MOVING_COLUMNS, moveItems, type MovingItem } from './service.js';
 
 export const IMPORT_KINDS = ['status', 'items'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -191,14 +191,7 @@ async function importStatus(
   const uids = rows.map((r) => r.cells.uid).filter(Boolean);
   for (let i = 0; i < uids.length; i += 1000) {
     const query = tx
-      .select({
-        id: items.id,
-        uid: items.uid,
-        status: items.status,
-        typeCode: items.typeCode,
-        vendorCode: items.vendorCode,
-        lotNumber: items.lotNumber,
-      })
+      .select(MOVING_COLUMNS)
       .from(items)
       .where(and(eq(items.tenantId, tenantId), inArray(items.uid, uids.slice(i, i + 1000))));
     for (const item of await (options.dryRun ? query : query.for('update')))

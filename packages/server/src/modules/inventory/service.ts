@@ -16,6 +16,7 @@ import {
   insertItems,
   itemsCreatedEvent,
   reserveSerials,
+  uidOf,
   type GenerateInput,
   type Reservation,
 } from './generation.js';
@@ -171,17 +172,9 @@ export class InventoryService {
       content,
     };
     await this.queue.enqueue(tenantId, GENERATE_JOB, job, { id: jobId });
-    const uid = (serial: number) =>
-      template.format({
-        type: input.componentType,
-        vendor: input.vendorCode,
-        lot: input.lotNumber,
-        serial,
-        date: input.manufacturingDate,
-      });
     return {
       reservation,
-      uids: [uid(reservation.first), uid(reservation.last)],
+      uids: [uidOf(template, input, reservation.first), uidOf(template, input, reservation.last)],
       jobId,
     };
   }
@@ -258,18 +251,7 @@ export class InventoryService {
         ? and(eq(items.tenantId, tenantId), inArray(items.uid, selection.uids))
         : and(eq(items.tenantId, tenantId), eq(items.lotId, selection.lotId!));
       // Row locks: a concurrent change to the same items waits, then sees the new status.
-      const found = await tx
-        .select({
-          id: items.id,
-          uid: items.uid,
-          status: items.status,
-          typeCode: items.typeCode,
-          vendorCode: items.vendorCode,
-          lotNumber: items.lotNumber,
-        })
-        .from(items)
-        .where(where)
-        .for('update');
+      const found = await tx.select(MOVING_COLUMNS).from(items).where(where).for('update');
       if (selection.uids && found.length < selection.uids.length) {
         const known = new Set(found.map((f) => f.uid));
         const missing = selection.uids.filter((uid) => !known.has(uid));
@@ -341,6 +323,16 @@ export class InventoryService {
     ];
   }
 }
+
+/** The columns of an item a status change reads. */
+export const MOVING_COLUMNS = {
+  id: items.id,
+  uid: items.uid,
+  status: items.status,
+  typeCode: items.typeCode,
+  vendorCode: items.vendorCode,
+  lotNumber: items.lotNumber,
+};
 
 /** An item as a status change needs it (locked by the caller). */
 export type MovingItem = Pick<
