@@ -62,6 +62,9 @@ export interface Config {
   webhookMaxAttempts: number;
   webhookRetryMs: number;
   webhookAllowPrivate: boolean;
+  scanMaxBytes: number;
+  scanMaxImages: number;
+  scanMaxPixels: number;
 }
 
 interface Variable<K extends keyof Config> {
@@ -532,6 +535,28 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Allow webhook URLs on loopback, private and link-local addresses (a receiver on your own network). Off: public addresses only (SSRF protection).',
     parse: boolean('QRFORGE_WEBHOOK_ALLOW_PRIVATE'),
+  },
+  {
+    name: 'QRFORGE_SCAN_MAX_BYTES',
+    key: 'scanMaxBytes',
+    default: String(10 * 1024 * 1024),
+    description: 'Largest image file to decode, in bytes; larger answers 413.',
+    parse: integer('QRFORGE_SCAN_MAX_BYTES', 1024, 200 * 1024 * 1024),
+  },
+  {
+    name: 'QRFORGE_SCAN_MAX_IMAGES',
+    key: 'scanMaxImages',
+    default: '10',
+    description: 'Most images in one decode request; more answers 413.',
+    parse: integer('QRFORGE_SCAN_MAX_IMAGES', 1, 100),
+  },
+  {
+    name: 'QRFORGE_SCAN_MAX_PIXELS',
+    key: 'scanMaxPixels',
+    default: '40000000',
+    description:
+      'Most pixels (width x height, read from the header) of an image to decode; more answers 413 before any decoding.',
+    parse: integer('QRFORGE_SCAN_MAX_PIXELS', 1, 500_000_000),
   },
 ];
 

@@ -26,6 +26,8 @@ export const ERROR_CATALOGUE = {
   INVENTORY_ERR_CODE_CONTENT: { status: 422, title: 'The code content choice cannot be used' },
   INVENTORY_ERR_IMPORT: { status: 422, title: 'The import cannot be applied' },
   INVENTORY_ERR_TRANSITION: { status: 409, title: 'The status change is not allowed' },
+  SCAN_ERR_IMAGE: { status: 422, title: 'The image cannot be read' },
+  SCAN_ERR_TOO_LARGE: { status: 413, title: 'The image has too many pixels' },
   WEBHOOK_ERR_URL: { status: 422, title: 'The webhook URL is not allowed' },
   WEBHOOK_ERR_EVENT_TYPE: { status: 422, title: 'Unknown event type' },
   WEBHOOK_ERR_LIMIT: { status: 409, title: 'Too many webhooks' },

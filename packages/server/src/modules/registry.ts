@@ -15,6 +15,7 @@ import type { DownloadLinks } from '../platform/storage/download-links.js';
 import type { ObjectStore } from '../platform/storage/storage.js';
 import { generateModule } from './generate/index.js';
 import { inventoryModule } from './inventory/index.js';
+import { scanningModule } from './scanning/index.js';
 
 /** What a module gets from the platform, in the HTTP process and in workers alike. */
 export interface ModuleContext {
@@ -42,7 +43,7 @@ export interface DomainModule {
 }
 
 /** Every module this build has, in the order their routes are registered. */
-export const DOMAIN_MODULES: DomainModule[] = [generateModule, inventoryModule];
+export const DOMAIN_MODULES: DomainModule[] = [generateModule, inventoryModule, scanningModule];
 
 export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {
   return available.filter((m) => config.modules.includes(m.name));

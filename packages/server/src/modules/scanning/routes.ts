@@ -1,0 +1,87 @@
+/**
+ * POST /api/v1/scans/decode: every code in one or more images (multipart, a part named `file`
+ * per image). Each image is checked from its header first (type, pixel count), then decoded in a
+ * worker thread. Limits: QRFORGE_SCAN_MAX_BYTES per image, QRFORGE_SCAN_MAX_IMAGES per request,
+ * QRFORGE_SCAN_MAX_PIXELS per image.
+ */
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../errors.js';
+import type { Guard } from '../../platform/auth/guard.js';
+import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import type { ModuleContext } from '../registry.js';
+import { decodePool } from './decode-pool.js';
+import type { DecodedCode } from './decode-worker.js';
+import { checkImage } from './image-check.js';
+
+const Point = Type.Object({ x: Type.Number(), y: Type.Number() });
+const Code = Type.Object({
+  text: Type.String(),
+  format: Type.String({ examples: ['QRCode', 'DataMatrix', 'MicroQRCode', 'Code128'] }),
+  errorCorrection: Type.String({ description: 'L, M, Q or H for QR codes' }),
+  version: Type.String(),
+  corners: Type.Array(Point, { description: 'top-left, top-right, bottom-right, bottom-left' }),
+});
+const DecodedImage = Type.Object({
+  name: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  codes: Type.Array(Code),
+});
+
+export async function scanRoutes(app: FastifyInstance, context: ModuleContext & { guard: Guard }) {
+  const { config, guard } = context;
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.scanMaxBytes,
+      files: config.scanMaxImages,
+      fields: 0,
+      parts: config.scanMaxImages,
+    },
+  });
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/api/v1/scans/decode',
+    {
+      preHandler: guard.role('viewer'),
+      schema: {
+        tags: ['scanning'],
+        summary: 'Every code in one or more images (multipart: a part named "file" per image)',
+        description:
+          'PNG, JPEG, GIF or BMP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
+        consumes: ['multipart/form-data'],
+        response: {
+          200: Type.Object({ images: Type.Array(DecodedImage) }),
+          ...PROBLEM_RESPONSES,
+        },
+      },
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
+    },
+    async (request) => {
+      if (!request.isMultipart())
+        throw new AppError(
+          'HTTP_ERR_UNSUPPORTED_MEDIA_TYPE',
+          'Send the images as multipart/form-data, one part named "file" per image',
+        );
+      const images: { name: string; width: number; height: number; codes: DecodedCode[] }[] = [];
+      for await (const part of request.files()) {
+        const name: string = part.filename || `image ${images.length + 1}`;
+        if (part.fieldname !== 'file')
+          throw new AppError(
+            'SCAN_ERR_IMAGE',
+            `Name each image part "file" (got "${part.fieldname}")`,
+          );
+        const bytes = await part.toBuffer();
+        const size = checkImage(bytes, name, config.scanMaxPixels);
+        const decoded = await decodePool().run({ bytes });
+        if ('error' in decoded)
+          throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);
+        images.push({ name, width: size.width, height: size.height, codes: decoded });
+      }
+      if (!images.length)
+        throw new AppError('SCAN_ERR_IMAGE', 'The request has no image: add a part named "file"');
+      return { images };
+    },
+  );
+}

@@ -1,0 +1,181 @@
+/**
+ * POST /api/v1/scans/decode with images made from our own codes: a PNG from the API, several
+ * codes in one image, a dark background, a rotated code, several images in one request; and the
+ * limits — a forged 20000 x 20000 header refused from the header alone, truncated and non-image
+ * files, too many images, too many bytes — each a problem+json naming the file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../src/app.js';
+import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
+import { signIn, twoTenants } from './helpers/accounts.js';
+import { testConfig } from './helpers/config.js';
+import { ENGINES } from './helpers/engines.js';
+import { codeAt, forgedPng, greyPng } from './helpers/images.js';
+
+interface Decoded {
+  images: {
+    name: string;
+    width: number;
+    height: number;
+    codes: { text: string; format: string; errorCorrection: string; corners: unknown[] }[];
+  }[];
+}
+
+/** A multipart body with one `file` part per image. */
+function multipart(files: { name: string; bytes: Uint8Array; field?: string }[]) {
+  const boundary = '----qrforge-test-boundary';
+  const parts = files.flatMap(({ name, bytes, field = 'file' }) => [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    Buffer.from(bytes),
+    Buffer.from('\r\n'),
+  ]);
+  return {
+    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+describe('decoding images', () => {
+  let app: App;
+  let cleanup: () => Promise<void>;
+  let auth: Record<string, string>;
+  const decode = (files: Parameters<typeof multipart>[0]) => {
+    const body = multipart(files);
+    return app.server.inject({
+      method: 'POST',
+      url: '/api/v1/scans/decode',
+      payload: body.payload,
+      headers: { ...auth, ...body.headers },
+    });
+  };
+
+  beforeAll(async () => {
+    const opened = await ENGINES[0].open();
+    cleanup = opened.cleanup;
+    app = await buildApp(
+      testConfig({
+        jwtSecret: 'scan-secret-scan-secret-scan-secret-0123',
+        scanMaxImages: 4,
+        scanMaxBytes: 2 * 1024 * 1024,
+      }),
+      { database: opened.handle },
+    );
+    await twoTenants(app);
+    auth = { authorization: `Bearer ${await signIn(app, 'admin@a.test')}` };
+  });
+  afterAll(async () => {
+    await app.server.close();
+    await closeDecodePool();
+    await cleanup();
+  });
+
+  it('reads a code the API drew, with its error correction and corners', async () => {
+    const png = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/codes',
+      headers: auth,
+      payload: { data: 'PAD-V0100-L2025-09-00042', format: 'png', ecc: 'Q' },
+    });
+    expect(png.statusCode).toBe(200);
+    const res = await decode([{ name: 'label.png', bytes: png.rawPayload }]);
+    expect(res.statusCode).toBe(200);
+    const [image] = res.json<Decoded>().images;
+    expect(image.name).toBe('label.png');
+    expect(image.codes).toHaveLength(1);
+    expect(image.codes[0]).toMatchObject({
+      text: 'PAD-V0100-L2025-09-00042',
+      format: 'QRCode',
+      errorCorrection: 'Q',
+    });
+    expect(image.codes[0].corners).toHaveLength(4);
+  });
+
+  it('reads several codes in one image, a dark background, a rotated code, and several images', async () => {
+    const a = codeAt('PART-A', 6);
+    const b = codeAt('PART-B', 6, a.side + 20, 10);
+    const pair = greyPng(2 * a.side + 40, a.side + 20, (x, y) =>
+      a.dark(x, y) || b.dark(x, y) ? 0 : 255,
+    );
+    const c = codeAt('INVERTED', 6);
+    const inverted = greyPng(c.side, c.side, (x, y) => (c.dark(x, y) ? 255 : 20));
+    const d = codeAt('ROTATED-30', 6);
+    const size = Math.ceil(d.side * 1.5);
+    const [cos, sin] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+    const rotated = greyPng(size, size, (x, y) => {
+      // Sample the code rotated by 30 degrees about the image centre.
+      const dx = x - size / 2;
+      const dy = y - size / 2;
+      const sx = cos * dx + sin * dy + d.side / 2;
+      const sy = -sin * dx + cos * dy + d.side / 2;
+      return d.dark(Math.floor(sx), Math.floor(sy)) ? 0 : 255;
+    });
+    const res = await decode([
+      { name: 'pair.png', bytes: pair },
+      { name: 'inverted.png', bytes: inverted },
+      { name: 'rotated.png', bytes: rotated },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const texts = res.json<Decoded>().images.map((i) => i.codes.map((c) => c.text).sort());
+    expect(texts).toEqual([['PART-A', 'PART-B'], ['INVERTED'], ['ROTATED-30']]);
+  });
+
+  it('an image with no code answers with no codes', async () => {
+    const blank = greyPng(200, 200, () => 255);
+    const res = await decode([{ name: 'blank.png', bytes: blank }]);
+    expect(res.json<Decoded>().images[0].codes).toEqual([]);
+  });
+
+  it('refuses a decompression bomb from its header, at once', async () => {
+    const bomb = forgedPng(20_000, 20_000);
+    expect(bomb.length).toBeLessThan(200);
+    const started = performance.now();
+    const res = await decode([{ name: 'bomb.png', bytes: bomb }]);
+    const ms = performance.now() - started;
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'SCAN_ERR_TOO_LARGE' });
+    expect(res.json<{ detail: string }>().detail).toBe(
+      'bomb.png is 20000 x 20000 pixels (400,000,000); the limit is 40,000,000 (QRFORGE_SCAN_MAX_PIXELS)',
+    );
+    console.info(
+      `decompression bomb (20000 x 20000 header, ${bomb.length} bytes) refused in ${ms.toFixed(1)} ms`,
+    );
+  });
+
+  it('names truncated files, non-images, and parts not named file', async () => {
+    const whole = greyPng(120, 120, (x, y) => (codeAt('CUT', 4).dark(x, y) ? 0 : 255));
+    const cut = await decode([{ name: 'cut.png', bytes: whole.subarray(0, whole.length / 2) }]);
+    expect(cut.statusCode).toBe(422);
+    expect(cut.json<{ detail: string }>().detail).toMatch(/^cut\.png cannot be read/);
+    const text = await decode([{ name: 'notes.png', bytes: Buffer.from('just some text here') }]);
+    expect(text.statusCode).toBe(422);
+    expect(text.json<{ detail: string }>().detail).toBe(
+      'notes.png is not an image we can read (PNG, JPEG, GIF or BMP)',
+    );
+    const field = await decode([{ name: 'x.png', bytes: whole, field: 'image' }]);
+    expect(field.statusCode).toBe(422);
+    expect(field.json<{ detail: string }>().detail).toContain('"file"');
+    const none = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/scans/decode',
+      headers: auth,
+      payload: { file: 'x' },
+    });
+    expect(none.statusCode).toBe(415);
+  });
+
+  it('bounds the images per request and the bytes per image', async () => {
+    const small = greyPng(50, 50, () => 255);
+    const many = await decode(
+      Array.from({ length: 5 }, (_, i) => ({ name: `${i}.png`, bytes: small })),
+    );
+    expect(many.statusCode).toBe(413);
+    const big = Buffer.concat([small, Buffer.alloc(3 * 1024 * 1024)]);
+    const large = await decode([{ name: 'big.png', bytes: big }]);
+    expect(large.statusCode).toBe(413);
+    expect(
+      (await app.server.inject({ method: 'POST', url: '/api/v1/scans/decode' })).statusCode,
+    ).toBe(401);
+  });
+});
