@@ -1,9 +1,11 @@
 /**
- * POST /api/v1/scans/decode with images made from our own codes: a PNG from the API, several
- * codes in one image, a dark background, a rotated code, several images in one request; and the
+ * POST /api/v1/scans/decode with images made from our own codes: a PNG from the API, WebP, several
+ * codes in one image, a dark background, a rotated code, a faint mark found by the contrast pass,
+ * several images in one request; and the
  * limits — a forged 20000 x 20000 header refused from the header alone, truncated and non-image
  * files, too many images, too many bytes — each a problem+json naming the file.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
@@ -18,6 +20,7 @@ interface Decoded {
     width: number;
     height: number;
     codes: { text: string; format: string; errorCorrection: string; corners: unknown[] }[];
+    attempt: string;
   }[];
 }
 
@@ -90,6 +93,25 @@ describe('decoding images', () => {
       errorCorrection: 'Q',
     });
     expect(image.codes[0].corners).toHaveLength(4);
+    expect(image.attempt).toBe('as-is');
+  });
+
+  it('reads WebP (through sharp) and a faint mark that only the contrast pass finds', async () => {
+    const code = codeAt('WEBP-LABEL', 6);
+    const png = greyPng(code.side, code.side, (x, y) => (code.dark(x, y) ? 0 : 255));
+    const webp = await sharp(png).webp({ lossless: true }).toBuffer();
+    // A faint mark: dark modules 120, light 136 (a light laser pass on grey metal).
+    const faint = codeAt('FAINT-MARK', 5);
+    const faintPng = greyPng(faint.side, faint.side, (x, y) => (faint.dark(x, y) ? 120 : 136));
+    const res = await decode([
+      { name: 'label.webp', bytes: webp },
+      { name: 'faint.png', bytes: faintPng },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const [first, second] = res.json<Decoded>().images;
+    expect(first).toMatchObject({ attempt: 'as-is', codes: [{ text: 'WEBP-LABEL' }] });
+    expect(second.attempt).toBe('contrast');
+    expect(second.codes.map((c) => c.text)).toEqual(['FAINT-MARK']);
   });
 
   it('reads several codes in one image, a dark background, a rotated code, and several images', async () => {
@@ -124,7 +146,7 @@ describe('decoding images', () => {
   it('an image with no code answers with no codes', async () => {
     const blank = greyPng(200, 200, () => 255);
     const res = await decode([{ name: 'blank.png', bytes: blank }]);
-    expect(res.json<Decoded>().images[0].codes).toEqual([]);
+    expect(res.json<Decoded>().images[0]).toMatchObject({ codes: [], attempt: 'none' });
   });
 
   it('refuses a decompression bomb from its header, at once', async () => {
@@ -151,7 +173,7 @@ describe('decoding images', () => {
     const text = await decode([{ name: 'notes.png', bytes: Buffer.from('just some text here') }]);
     expect(text.statusCode).toBe(422);
     expect(text.json<{ detail: string }>().detail).toBe(
-      'notes.png is not an image we can read (PNG, JPEG, GIF or BMP)',
+      'notes.png is not an image we can read (PNG, JPEG, GIF, BMP or WebP)',
     );
     const field = await decode([{ name: 'x.png', bytes: whole, field: 'image' }]);
     expect(field.statusCode).toBe(422);

@@ -12376,7 +12376,7 @@ export interface paths {
     put?: never;
     /**
      * Every code in one or more images (multipart: a part named "file" per image)
-     * @description PNG, JPEG, GIF or BMP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).
+     * @description PNG, JPEG, GIF, BMP or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).
      */
     post: {
       parameters: {
@@ -12416,6 +12416,8 @@ export interface paths {
                     y: number;
                   }[];
                 }[];
+                /** @description The pass that found the codes: as-is, contrast, equalised, denoised, turned; none when no pass did */
+                attempt: string;
               }[];
             };
           };

@@ -4,11 +4,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { DecodedCode, DecodeTask } from './decode-worker.js';
+import type { DecodeResult, DecodeTask } from './decode-worker.js';
 
-let pool: Piscina<DecodeTask, DecodedCode[] | { error: string }> | undefined;
+let pool: Piscina<DecodeTask, DecodeResult | { error: string }> | undefined;
 
-export function decodePool(): Piscina<DecodeTask, DecodedCode[] | { error: string }> {
+export function decodePool(): Piscina<DecodeTask, DecodeResult | { error: string }> {
   if (!pool) {
     const source = import.meta.url.endsWith('.ts');
     pool = new Piscina({

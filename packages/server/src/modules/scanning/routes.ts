@@ -13,7 +13,7 @@ import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { decodePool } from './decode-pool.js';
-import type { DecodedCode } from './decode-worker.js';
+import type { DecodeResult } from './decode-worker.js';
 import { checkImage } from './image-check.js';
 
 const Point = Type.Object({ x: Type.Number(), y: Type.Number() });
@@ -29,6 +29,10 @@ const DecodedImage = Type.Object({
   width: Type.Integer(),
   height: Type.Integer(),
   codes: Type.Array(Code),
+  attempt: Type.String({
+    description:
+      'The pass that found the codes: as-is, contrast, equalised, denoised, turned; none when no pass did',
+  }),
 });
 
 export async function scanRoutes(app: FastifyInstance, context: ModuleContext & { guard: Guard }) {
@@ -49,7 +53,7 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         tags: ['scanning'],
         summary: 'Every code in one or more images (multipart: a part named "file" per image)',
         description:
-          'PNG, JPEG, GIF or BMP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
+          'PNG, JPEG, GIF, BMP or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
         consumes: ['multipart/form-data'],
         response: {
           200: Type.Object({ images: Type.Array(DecodedImage) }),
@@ -64,7 +68,7 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
           'HTTP_ERR_UNSUPPORTED_MEDIA_TYPE',
           'Send the images as multipart/form-data, one part named "file" per image',
         );
-      const images: { name: string; width: number; height: number; codes: DecodedCode[] }[] = [];
+      const images: ({ name: string; width: number; height: number } & DecodeResult)[] = [];
       for await (const part of request.files()) {
         const name: string = part.filename || `image ${images.length + 1}`;
         if (part.fieldname !== 'file')
@@ -74,10 +78,14 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
           );
         const bytes = await part.toBuffer();
         const size = checkImage(bytes, name, config.scanMaxPixels);
-        const decoded = await decodePool().run({ bytes });
+        const decoded = await decodePool().run({
+          bytes,
+          type: size.type,
+          maxPixels: config.scanMaxPixels,
+        });
         if ('error' in decoded)
           throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);
-        images.push({ name, width: size.width, height: size.height, codes: decoded });
+        images.push({ name, width: size.width, height: size.height, ...decoded });
       }
       if (!images.length)
         throw new AppError('SCAN_ERR_IMAGE', 'The request has no image: add a part named "file"');
