@@ -72,8 +72,16 @@ export default async function decode(task: DecodeTask): Promise<DecodeResult | {
   return { codes: [], attempt: 'none' };
 }
 
-/** RGBA pixels, as zxing-wasm takes them. */
-async function pixels(image: Sharp): Promise<ImageData> {
+/** RGBA pixels, the shape of the DOM's ImageData that zxing-wasm takes (no DOM types here). */
+interface Pixels {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+  colorSpace: 'srgb';
+}
+type ReaderInput = Parameters<typeof readBarcodes>[0];
+
+async function pixels(image: Sharp): Promise<Pixels> {
   const { data, info } = await image
     .toColourspace('srgb')
     .ensureAlpha()
@@ -87,8 +95,8 @@ async function pixels(image: Sharp): Promise<ImageData> {
   };
 }
 
-async function read(image: Uint8Array | ImageData): Promise<DecodedCode[] | { error: string }> {
-  const results = await readBarcodes(image, {
+async function read(image: Uint8Array | Pixels): Promise<DecodedCode[] | { error: string }> {
+  const results = await readBarcodes(image as ReaderInput, {
     formats: ['QRCode', 'MicroQRCode', 'DataMatrix', 'Code128'],
     tryHarder: true,
     tryRotate: true,
