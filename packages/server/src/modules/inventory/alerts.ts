@@ -58,42 +58,44 @@ export async function checkStock(
           minimum: type.minStock,
         })
         .returning({ id: inventoryAlerts.id });
-      await recordAudit(tx, audit, {
-        action: 'alert.open',
-        targetType: 'alert',
-        targetId: alert.id,
-        summary: { kind: 'low_stock', type: type.code, available, minimum: type.minStock },
-      });
-      await recordEvents(tx, tenantId, [
-        {
-          type: 'inventory.low_stock',
-          subject: type.code,
-          data: { alertId: alert.id, type: type.code, available, minimum: type.minStock },
-        },
-      ]);
+      const stock = { type: type.code, available, minimum: type.minStock };
+      await reportAlert(tx, tenantId, audit, 'open', alert.id, stock);
       changed.opened.push(type.code);
     } else if (available >= type.minStock && open) {
       await tx
         .update(inventoryAlerts)
         .set({ resolvedAt: new Date(), available })
         .where(eq(inventoryAlerts.id, open.id));
-      await recordAudit(tx, audit, {
-        action: 'alert.resolve',
-        targetType: 'alert',
-        targetId: open.id,
-        summary: { kind: 'low_stock', type: type.code, available, minimum: type.minStock },
-      });
-      await recordEvents(tx, tenantId, [
-        {
-          type: 'inventory.stock_ok',
-          subject: type.code,
-          data: { alertId: open.id, type: type.code, available, minimum: type.minStock },
-        },
-      ]);
+      const stock = { type: type.code, available, minimum: type.minStock };
+      await reportAlert(tx, tenantId, audit, 'resolve', open.id, stock);
       changed.resolved.push(type.code);
     }
   }
   return changed;
+}
+
+/** An alert opened or resolved: its audit entry and its domain event, in the same transaction. */
+async function reportAlert(
+  tx: Database,
+  tenantId: string,
+  audit: AuditContext,
+  change: 'open' | 'resolve',
+  alertId: string,
+  stock: { type: string; available: number; minimum: number },
+): Promise<void> {
+  await recordAudit(tx, audit, {
+    action: `alert.${change}`,
+    targetType: 'alert',
+    targetId: alertId,
+    summary: { kind: 'low_stock', ...stock },
+  });
+  await recordEvents(tx, tenantId, [
+    {
+      type: change === 'open' ? 'inventory.low_stock' : 'inventory.stock_ok',
+      subject: stock.type,
+      data: { alertId, ...stock },
+    },
+  ]);
 }
 
 /** `inventory_low_stock{type}`: open low-stock alerts per component type, over all tenants. */
