@@ -19,9 +19,25 @@ interface Decoded {
     name: string;
     width: number;
     height: number;
-    codes: { text: string; format: string; errorCorrection: string; corners: unknown[] }[];
+    codes: {
+      text: string;
+      format: string;
+      errorCorrection: string;
+      corners: unknown[];
+      quality: Quality | null;
+    }[];
     attempt: string;
   }[];
+}
+
+interface Quality {
+  moduleSize: number;
+  contrast: number;
+  contrastGrade: string;
+  quietZone: { modules: number; clear: number; ok: boolean };
+  errorCorrectionUsed: number | null;
+  grade: string;
+  warnings: string[];
 }
 
 /** A multipart body with one `file` part per image. */
@@ -143,6 +159,87 @@ describe('decoding images', () => {
     expect(texts).toEqual([['PART-A', 'PART-B'], ['INVERTED'], ['ROTATED-30']]);
   });
 
+  it('reads styled, blurred and JPEG codes the API drew', async () => {
+    const draw = async (payload: object) => {
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/codes',
+        headers: auth,
+        payload: { format: 'png', ...payload },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.rawPayload;
+    };
+    const styled = await draw({
+      data: 'STYLED-DOTS',
+      moduleShape: 'dot',
+      finderShape: 'rounded',
+      dark: '#1d3557',
+      light: '#f1faee',
+    });
+    const blurred = await sharp(await draw({ data: 'BLURRED', size: 400 }))
+      .blur(2.5)
+      .jpeg({ quality: 60 })
+      .toBuffer();
+    const res = await decode([
+      { name: 'styled.png', bytes: styled },
+      { name: 'blurred.jpg', bytes: blurred },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const texts = res.json<Decoded>().images.map((i) => i.codes.map((c) => c.text));
+    expect(texts).toEqual([['STYLED-DOTS'], ['BLURRED']]);
+  });
+
+  it('reports print quality: a clean label grades A, a damaged one says how close it is to failing', async () => {
+    const text = 'PAD-V0100-L2025-09-00007';
+    const code = codeAt(text, 6, 20, 20);
+    const side = code.side + 40;
+    const centre = 20 + code.side / 2;
+    // Dark 30 / light 220: a good print.
+    const clean = greyPng(side, side, (x, y) => (code.dark(x, y) ? 30 : 220));
+    // A scratch across the middle: 6 x 6 modules burnt dark.
+    const blot = greyPng(side, side, (x, y) =>
+      Math.abs(x - centre) < 18 && Math.abs(y - centre) < 18 ? 30 : code.dark(x, y) ? 30 : 220,
+    );
+    // A faint mark: dark 100 / light 150.
+    const faint = greyPng(side, side, (x, y) => (code.dark(x, y) ? 100 : 150));
+    // A label cut one module from the code: the quiet zone is off the photo.
+    const cut = greyPng(code.side - 36, code.side - 36, (x, y) =>
+      code.dark(x + 38, y + 38) ? 30 : 220,
+    );
+    const res = await decode([
+      { name: 'clean.png', bytes: clean },
+      { name: 'blot.png', bytes: blot },
+      { name: 'faint.png', bytes: faint },
+      { name: 'cut.png', bytes: cut },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const images = res.json<Decoded>().images;
+    expect(images.map((i) => i.codes.map((c) => c.text))).toEqual([[text], [text], [text], [text]]);
+    const [good, damaged, low, cropped] = images.map((i) => i.codes[0].quality!);
+    expect(good).toMatchObject({
+      moduleSize: 6,
+      contrastGrade: 'A',
+      quietZone: { modules: 4, ok: true },
+      errorCorrectionUsed: 0,
+      grade: 'A',
+      warnings: [],
+    });
+    expect(good.contrast).toBeCloseTo(190 / 255, 1);
+    expect(damaged.errorCorrectionUsed).toBeGreaterThan(0.5);
+    expect(damaged.grade).toMatch(/[CDF]/);
+    expect(damaged.warnings.join()).toMatch(/of the error correction/);
+    expect(low.contrast).toBeCloseTo(50 / 255, 1);
+    expect(low.contrastGrade).toBe('D');
+    expect(low.warnings.join()).toMatch(/contrast 20 %/);
+    expect(cropped.quietZone.ok).toBe(false);
+    expect(cropped.grade).toBe('F');
+    expect(cropped.warnings.join()).toMatch(/quiet zone of 4 modules/);
+    console.info(
+      `quality: clean ${good.grade}, scratched ${damaged.grade} (${damaged.errorCorrectionUsed} of EC used), faint ${low.grade} (contrast ${low.contrast}), cut ${cropped.grade} (quiet zone ${cropped.quietZone.clear} clear)`,
+    );
+  });
+
   it('an image with no code answers with no codes', async () => {
     const blank = greyPng(200, 200, () => 255);
     const res = await decode([{ name: 'blank.png', bytes: blank }]);
@@ -173,7 +270,7 @@ describe('decoding images', () => {
     const text = await decode([{ name: 'notes.png', bytes: Buffer.from('just some text here') }]);
     expect(text.statusCode).toBe(422);
     expect(text.json<{ detail: string }>().detail).toBe(
-      'notes.png is not an image we can read (PNG, JPEG, GIF, BMP or WebP)',
+      'notes.png is not an image we can read (PNG, JPEG, GIF or WebP)',
     );
     const field = await decode([{ name: 'x.png', bytes: whole, field: 'image' }]);
     expect(field.statusCode).toBe(422);

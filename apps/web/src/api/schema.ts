@@ -12376,7 +12376,7 @@ export interface paths {
     put?: never;
     /**
      * Every code in one or more images (multipart: a part named "file" per image)
-     * @description PNG, JPEG, GIF, BMP or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).
+     * @description PNG, JPEG, GIF or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).
      */
     post: {
       parameters: {
@@ -12415,6 +12415,28 @@ export interface paths {
                     x: number;
                     y: number;
                   }[];
+                  /** @description Null for Code 128 */
+                  quality: {
+                    /** @description Average module side in image pixels */
+                    moduleSize: number;
+                    /** @description (mean light - mean dark) / 255 at module centres */
+                    contrast: number;
+                    contrastGrade: 'A' | 'B' | 'C' | 'D' | 'F';
+                    /** @description Modules sampled on the wrong side of the light/dark midpoint */
+                    misreadModules: number;
+                    quietZone: {
+                      /** @description Width the standard asks for */
+                      modules: number;
+                      /** @description Share of quiet-zone samples that are light */
+                      clear: number;
+                      ok: boolean;
+                    };
+                    /** @description Share of the error-correction capacity the read needed */
+                    errorCorrectionUsed: number | null;
+                    errorCorrectionGrade: ('A' | 'B' | 'C' | 'D' | 'F') | null;
+                    grade: 'A' | 'B' | 'C' | 'D' | 'F';
+                    warnings: string[];
+                  } | null;
                 }[];
                 /** @description The pass that found the codes: as-is, contrast, equalised, denoised, turned; none when no pass did */
                 attempt: string;

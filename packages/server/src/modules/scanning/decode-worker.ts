@@ -2,19 +2,18 @@
  * A decode worker thread: ZXing-C++ (zxing-wasm), its .wasm read from node_modules, reporting
  * every code: QR first, also Micro QR, DataMatrix and Code 128. `tryHarder`, `tryRotate`,
  * `tryInvert` and `tryDownscale` are ZXing's own retries (rotated, dark-background, large photos).
- * ZXing reads PNG, JPEG, GIF and BMP files itself; WebP is decoded by sharp (libvips). When the
- * image as it is gives nothing, prepared versions are tried in turn (see ATTEMPTS), and the
- * answer says which one found the codes.
+ * sharp (libvips) turns the file into grey pixels once — PNG, JPEG, GIF or WebP — and those pixels
+ * serve both ZXing and the quality report. When the image as it is gives nothing, prepared
+ * versions are tried in turn (see ATTEMPTS), and the answer says which one found the codes.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import sharp, { type Sharp } from 'sharp';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import { assessQuality, unusedErrorCorrection, type QualityReport } from './quality.js';
 
 export interface DecodeTask {
   bytes: Uint8Array;
-  /** The type read from the header: png, jpg, gif, bmp or webp. */
-  type: string;
   maxPixels: number;
 }
 
@@ -28,13 +27,15 @@ export interface DecodeResult {
  * What real photos of engraved and printed codes need when ZXing's own retries fail, cheapest
  * first: stretched contrast (faint laser marks), local histogram equalisation (uneven light, an
  * adaptive threshold's job), a median filter (sensor noise, metal grain), a 45-degree turn
- * (ZXing's rotation retries are quarter turns). Corners found in a turned image are in its frame.
+ * (ZXing's rotation retries are quarter turns). Corners found in a turned image are in its frame,
+ * and its quality is measured there; the other passes keep the geometry, so quality is measured
+ * on the photo as it came, not on the enhanced copy.
  */
-const ATTEMPTS: { name: string; prepare: (image: Sharp) => Sharp }[] = [
+const ATTEMPTS: { name: string; prepare: (image: Sharp) => Sharp; turns?: true }[] = [
   { name: 'contrast', prepare: (image) => image.normalise() },
   { name: 'equalised', prepare: (image) => image.clahe({ width: 32, height: 32, maxSlope: 3 }) },
   { name: 'denoised', prepare: (image) => image.median(5).normalise() },
-  { name: 'turned', prepare: (image) => image.rotate(45, { background: '#ffffff' }) },
+  { name: 'turned', prepare: (image) => image.rotate(45, { background: '#ffffff' }), turns: true },
 ];
 
 export interface DecodedCode {
@@ -45,6 +46,8 @@ export interface DecodedCode {
   version: string;
   /** Corners in image pixels: top-left, top-right, bottom-right, bottom-left. */
   corners: { x: number; y: number }[];
+  /** Print quality read from the photo; null for Code 128 (a linear code). */
+  quality: QualityReport | null;
 }
 
 const require = createRequire(import.meta.url);
@@ -56,47 +59,64 @@ const ready = prepareZXingModule({
 
 export default async function decode(task: DecodeTask): Promise<DecodeResult | { error: string }> {
   await ready;
-  const grey = () => sharp(task.bytes, { limitInputPixels: task.maxPixels }).greyscale();
-  let first: DecodedCode[] | { error: string };
+  let photo: Grey;
   try {
-    first = task.type === 'webp' ? await read(await pixels(grey())) : await read(task.bytes);
+    // A transparent background reads as white, as it looks on a screen.
+    photo = await greyOf(
+      sharp(task.bytes, { limitInputPixels: task.maxPixels }).flatten({ background: '#ffffff' }),
+    );
   } catch (error) {
     return { error: (error as Error).message };
   }
-  if ('error' in first) return first;
+  const first = await read(photo, photo);
   if (first.length) return { codes: first, attempt: 'as-is' };
   for (const attempt of ATTEMPTS) {
-    const codes = await read(await pixels(attempt.prepare(grey())));
-    if (!('error' in codes) && codes.length) return { codes, attempt: attempt.name };
+    const raw = { width: photo.width, height: photo.height, channels: 1 as const };
+    const prepared = await greyOf(attempt.prepare(sharp(photo.data, { raw })));
+    const codes = await read(prepared, attempt.turns ? prepared : photo);
+    if (codes.length) return { codes, attempt: attempt.name };
   }
   return { codes: [], attempt: 'none' };
 }
 
-/** RGBA pixels, the shape of the DOM's ImageData that zxing-wasm takes (no DOM types here). */
-interface Pixels {
-  data: Uint8ClampedArray;
+/** One byte per pixel, 0 black to 255 white. */
+interface Grey {
+  data: Uint8Array;
   width: number;
   height: number;
-  colorSpace: 'srgb';
 }
-type ReaderInput = Parameters<typeof readBarcodes>[0];
 
-async function pixels(image: Sharp): Promise<Pixels> {
+async function greyOf(image: Sharp): Promise<Grey> {
   const { data, info } = await image
-    .toColourspace('srgb')
-    .ensureAlpha()
+    .greyscale()
+    .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return {
-    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
-    width: info.width,
-    height: info.height,
-    colorSpace: 'srgb',
-  };
+  if (info.channels !== 1) throw new Error(`expected one grey channel, got ${info.channels}`);
+  return { data, width: info.width, height: info.height };
 }
 
-async function read(image: Uint8Array | Pixels): Promise<DecodedCode[] | { error: string }> {
-  const results = await readBarcodes(image as ReaderInput, {
+
+/**
+ * zxing-wasm takes RGBA pixels only (the DOM's ImageData), so the grey level is copied into R, G
+ * and B. (Asking sharp for RGBA after `greyscale()` returned one byte per pixel, which ZXing
+ * then read as a quarter-size tiled image.)
+ */
+function rgbaOf(grey: Grey) {
+  const rgba = new Uint8ClampedArray(grey.width * grey.height * 4);
+  for (let from = 0, to = 0; from < grey.data.length; from++, to += 4) {
+    const level = grey.data[from];
+    rgba[to] = level;
+    rgba[to + 1] = level;
+    rgba[to + 2] = level;
+    rgba[to + 3] = 255;
+  }
+  return { data: rgba, width: grey.width, height: grey.height, colorSpace: 'srgb' as const };
+}
+
+/** Codes found in `image`, their quality measured on `measured` (same geometry). */
+async function read(image: Grey, measured: Grey): Promise<DecodedCode[]> {
+  const results = await readBarcodes(rgbaOf(image), {
     formats: ['QRCode', 'MicroQRCode', 'DataMatrix', 'Code128'],
     tryHarder: true,
     tryRotate: true,
@@ -104,23 +124,25 @@ async function read(image: Uint8Array | Pixels): Promise<DecodedCode[] | { error
     tryDownscale: true,
     maxNumberOfSymbols: 32,
   });
-  // zxing reports a file it cannot read as one invalid result with an error and no format.
-  const unreadable = results.find((r) => !r.isValid && r.error && !r.format);
-  if (unreadable && results.length === 1) return { error: unreadable.error };
+  const grey = { ...measured, stride: 1 };
   const codes = results
     .filter((r) => r.isValid)
-    .map((r) => ({
-      text: r.text,
-      format: r.format,
-      errorCorrection: r.ecLevel,
-      version: r.version,
-      corners: [
+    .map((r) => {
+      const corners = [
         r.position.topLeft,
         r.position.topRight,
         r.position.bottomRight,
         r.position.bottomLeft,
-      ].map(({ x, y }) => ({ x, y })),
-    }));
+      ].map(({ x, y }) => ({ x, y }));
+      return {
+        text: r.text,
+        format: r.format,
+        errorCorrection: r.ecLevel,
+        version: r.version,
+        corners,
+        quality: assessQuality(grey, r.format, corners, r.symbol, unusedErrorCorrection(r.extra)),
+      };
+    });
   return distinct(codes);
 }
 

@@ -7,8 +7,8 @@
 import { imageSize } from 'image-size';
 import { AppError } from '../../errors.js';
 
-/** What zxing-wasm's reader decodes (stb_image), and WebP through sharp. */
-const DECODABLE = new Set(['png', 'jpg', 'gif', 'bmp', 'webp']);
+/** What sharp (libvips) decodes for the reader. */
+const DECODABLE = new Set(['png', 'jpg', 'gif', 'webp']);
 
 export function checkImage(
   bytes: Uint8Array,
@@ -21,14 +21,14 @@ export function checkImage(
   } catch {
     throw new AppError(
       'SCAN_ERR_IMAGE',
-      `${name} is not an image we can read (PNG, JPEG, GIF, BMP or WebP)`,
+      `${name} is not an image we can read (PNG, JPEG, GIF or WebP)`,
     );
   }
   const type = size.type ?? 'unknown';
   if (!DECODABLE.has(type))
     throw new AppError(
       'SCAN_ERR_IMAGE',
-      `${name} is ${type.toUpperCase()}; send PNG, JPEG, GIF, BMP or WebP`,
+      `${name} is ${type.toUpperCase()}; send PNG, JPEG, GIF or WebP`,
     );
   const pixels = size.width * size.height;
   if (pixels > maxPixels)

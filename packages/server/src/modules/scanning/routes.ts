@@ -17,12 +17,45 @@ import type { DecodeResult } from './decode-worker.js';
 import { checkImage } from './image-check.js';
 
 const Point = Type.Object({ x: Type.Number(), y: Type.Number() });
+const Grade = Type.Union([
+  Type.Literal('A'),
+  Type.Literal('B'),
+  Type.Literal('C'),
+  Type.Literal('D'),
+  Type.Literal('F'),
+]);
+const Quality = Type.Object(
+  {
+    moduleSize: Type.Number({ description: 'Average module side in image pixels' }),
+    contrast: Type.Number({ description: '(mean light - mean dark) / 255 at module centres' }),
+    contrastGrade: Grade,
+    misreadModules: Type.Integer({
+      description: 'Modules sampled on the wrong side of the light/dark midpoint',
+    }),
+    quietZone: Type.Object({
+      modules: Type.Integer({ description: 'Width the standard asks for' }),
+      clear: Type.Number({ description: 'Share of quiet-zone samples that are light' }),
+      ok: Type.Boolean(),
+    }),
+    errorCorrectionUsed: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Share of the error-correction capacity the read needed',
+    }),
+    errorCorrectionGrade: Type.Union([Grade, Type.Null()]),
+    grade: Grade,
+    warnings: Type.Array(Type.String()),
+  },
+  {
+    description:
+      'Grades after ISO/IEC 15415 thresholds for contrast and unused error correction, measured on the photo: an indication for QA, not a certified verification',
+  },
+);
 const Code = Type.Object({
   text: Type.String(),
   format: Type.String({ examples: ['QRCode', 'DataMatrix', 'MicroQRCode', 'Code128'] }),
   errorCorrection: Type.String({ description: 'L, M, Q or H for QR codes' }),
   version: Type.String(),
   corners: Type.Array(Point, { description: 'top-left, top-right, bottom-right, bottom-left' }),
+  quality: Type.Union([Quality, Type.Null()], { description: 'Null for Code 128' }),
 });
 const DecodedImage = Type.Object({
   name: Type.String(),
@@ -53,7 +86,7 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         tags: ['scanning'],
         summary: 'Every code in one or more images (multipart: a part named "file" per image)',
         description:
-          'PNG, JPEG, GIF, BMP or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
+          'PNG, JPEG, GIF or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
         consumes: ['multipart/form-data'],
         response: {
           200: Type.Object({ images: Type.Array(DecodedImage) }),
@@ -80,7 +113,6 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         const size = checkImage(bytes, name, config.scanMaxPixels);
         const decoded = await decodePool().run({
           bytes,
-          type: size.type,
           maxPixels: config.scanMaxPixels,
         });
         if ('error' in decoded)
