@@ -65,6 +65,8 @@ export interface Config {
   scanMaxBytes: number;
   scanMaxImages: number;
   scanMaxPixels: number;
+  scanSessionMaxExpected: number;
+  scanBatchMax: number;
 }
 
 interface Variable<K extends keyof Config> {
@@ -557,6 +559,22 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Most pixels (width x height, read from the header) of an image to decode; more answers 413 before any decoding.',
     parse: integer('QRFORGE_SCAN_MAX_PIXELS', 1, 500_000_000),
+  },
+  {
+    name: 'QRFORGE_SCAN_SESSION_MAX_EXPECTED',
+    key: 'scanSessionMaxExpected',
+    default: '100000',
+    description:
+      "Most items in a scan session's expected set (a lot, a serial range or a list); more answers 413.",
+    parse: integer('QRFORGE_SCAN_SESSION_MAX_EXPECTED', 1, 10_000_000),
+  },
+  {
+    name: 'QRFORGE_SCAN_BATCH_MAX',
+    key: 'scanBatchMax',
+    default: '1000',
+    description:
+      'Most scans in one submission to a scan session (a phone resending what it read offline); more answers 413.',
+    parse: integer('QRFORGE_SCAN_BATCH_MAX', 1, 100_000),
   },
 ];
 

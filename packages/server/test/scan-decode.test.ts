@@ -13,6 +13,7 @@ import { signIn, twoTenants } from './helpers/accounts.js';
 import { testConfig } from './helpers/config.js';
 import { ENGINES } from './helpers/engines.js';
 import { codeAt, forgedPng, greyPng } from './helpers/images.js';
+import { multipart } from './helpers/multipart.js';
 
 interface Decoded {
   images: {
@@ -38,22 +39,6 @@ interface Quality {
   errorCorrectionUsed: number | null;
   grade: string;
   warnings: string[];
-}
-
-/** A multipart body with one `file` part per image. */
-function multipart(files: { name: string; bytes: Uint8Array; field?: string }[]) {
-  const boundary = '----qrforge-test-boundary';
-  const parts = files.flatMap(({ name, bytes, field = 'file' }) => [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ),
-    Buffer.from(bytes),
-    Buffer.from('\r\n'),
-  ]);
-  return {
-    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
 }
 
 describe('decoding images', () => {

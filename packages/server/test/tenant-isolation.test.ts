@@ -93,6 +93,17 @@ describe('tenant isolation over every route with an ID', () => {
     return res.json<{ id: string }>().id;
   };
 
+  /** A scan session of tenant A. */
+  const scanSession = async () => {
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/scans/sessions',
+      headers: { authorization: `Bearer ${token.a}` },
+      payload: { name: 'isolation' },
+    });
+    return res.json<{ id: string }>().id;
+  };
+
   const fixtures = (): Record<string, Fixture> => ({
     'PATCH /api/v1/users/{id}': {
       create: async () =>
@@ -170,6 +181,21 @@ describe('tenant isolation over every route with an ID', () => {
       },
       ownerStatus: 202,
     },
+    'GET /api/v1/scans/sessions/{id}': { create: scanSession, ownerStatus: 200 },
+    'GET /api/v1/scans/sessions/{id}/scans': { create: scanSession, ownerStatus: 200 },
+    'GET /api/v1/scans/sessions/{id}/missing': { create: scanSession, ownerStatus: 200 },
+    'POST /api/v1/scans/sessions/{id}/scans': {
+      create: scanSession,
+      body: { scans: [{ text: 'PAD-V1-L1-00001' }] },
+      ownerStatus: 200,
+    },
+    // The owner gets past the session check to the upload check: a JSON body is not multipart.
+    'POST /api/v1/scans/sessions/{id}/images': {
+      create: scanSession,
+      body: { file: 'x' },
+      ownerStatus: 415,
+    },
+    'POST /api/v1/scans/sessions/{id}/close': { create: scanSession, ownerStatus: 200 },
     'POST /api/v1/jobs/{id}/cancel': {
       create: async () => (await app.queue!.enqueue(tenantA, 'test.none', {})).id,
       ownerStatus: 202,

@@ -35,6 +35,7 @@ const EVENT_TYPES = [
   'inventory.low_stock',
   'inventory.stock_ok',
   'inventory.*',
+  'scan.session.closed',
   'webhook.test',
 ];
 

@@ -349,7 +349,7 @@ export async function moveItems(
   tenantId: string,
   found: MovingItem[],
   to: ItemStatus,
-  details: { reason?: string; location?: string },
+  details: { reason?: string; location?: string; context?: Record<string, unknown> },
   audit: AuditContext,
 ): Promise<void> {
   const now = new Date();
@@ -377,6 +377,7 @@ export async function moveItems(
     details: {
       ...(details.reason ? { reason: details.reason } : {}),
       ...(details.location ? { location: details.location } : {}),
+      ...details.context,
       ...(audit.requestId ? { requestId: audit.requestId } : {}),
     },
   }));

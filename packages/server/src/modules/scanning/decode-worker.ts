@@ -96,7 +96,6 @@ async function greyOf(image: Sharp): Promise<Grey> {
   return { data, width: info.width, height: info.height };
 }
 
-
 /**
  * zxing-wasm takes RGBA pixels only (the DOM's ImageData), so the grey level is copied into R, G
  * and B. (Asking sharp for RGBA after `greyscale()` returned one byte per pixel, which ZXing

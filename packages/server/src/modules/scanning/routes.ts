@@ -8,13 +8,11 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../errors.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
-import { decodePool } from './decode-pool.js';
-import type { DecodeResult } from './decode-worker.js';
-import { checkImage } from './image-check.js';
+import { decodeUploads } from './decode-uploads.js';
+import { sessionRoutes } from './sessions/routes.js';
 
 const Point = Type.Object({ x: Type.Number(), y: Type.Number() });
 const Grade = Type.Union([
@@ -57,7 +55,7 @@ const Code = Type.Object({
   corners: Type.Array(Point, { description: 'top-left, top-right, bottom-right, bottom-left' }),
   quality: Type.Union([Quality, Type.Null()], { description: 'Null for Code 128' }),
 });
-const DecodedImage = Type.Object({
+export const DecodedImage = Type.Object({
   name: Type.String(),
   width: Type.Integer(),
   height: Type.Integer(),
@@ -95,33 +93,7 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
       },
       validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
-    async (request) => {
-      if (!request.isMultipart())
-        throw new AppError(
-          'HTTP_ERR_UNSUPPORTED_MEDIA_TYPE',
-          'Send the images as multipart/form-data, one part named "file" per image',
-        );
-      const images: ({ name: string; width: number; height: number } & DecodeResult)[] = [];
-      for await (const part of request.files()) {
-        const name: string = part.filename || `image ${images.length + 1}`;
-        if (part.fieldname !== 'file')
-          throw new AppError(
-            'SCAN_ERR_IMAGE',
-            `Name each image part "file" (got "${part.fieldname}")`,
-          );
-        const bytes = await part.toBuffer();
-        const size = checkImage(bytes, name, config.scanMaxPixels);
-        const decoded = await decodePool().run({
-          bytes,
-          maxPixels: config.scanMaxPixels,
-        });
-        if ('error' in decoded)
-          throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);
-        images.push({ name, width: size.width, height: size.height, ...decoded });
-      }
-      if (!images.length)
-        throw new AppError('SCAN_ERR_IMAGE', 'The request has no image: add a part named "file"');
-      return { images };
-    },
+    async (request) => ({ images: await decodeUploads(request, config) }),
   );
+  await sessionRoutes(app, context);
 }

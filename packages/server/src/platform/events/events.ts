@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'item.status.*',
   'inventory.low_stock',
   'inventory.stock_ok',
+  'scan.session.closed',
   'webhook.test',
 ] as const;
 

@@ -9,6 +9,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { rowsOf } from '../../db/rows.js';
 import type { SealedBox } from '../../auth/sealed-box.js';
 import { postOutbound, type OutboundOptions } from '../../http/outbound.js';
 import { envelope, eventId } from '../events.js';
@@ -154,9 +155,4 @@ async function attempt(
     })
     .where(and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.status, 'pending')));
   return result;
-}
-
-/** Rows of `db.execute`: node-postgres gives `{ rows }`, PGlite too; both are normalised here. */
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }

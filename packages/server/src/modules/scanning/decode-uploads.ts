@@ -1,0 +1,49 @@
+/**
+ * The images of a multipart request (a part named `file` each): every file checked from its
+ * header first (type, pixel count: QRFORGE_SCAN_MAX_PIXELS), then decoded in a worker thread.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.js';
+import type { ModuleContext } from '../registry.js';
+import { decodePool } from './decode-pool.js';
+import type { DecodeResult } from './decode-worker.js';
+import { checkImage } from './image-check.js';
+
+export type DecodedUpload = {
+  name: string;
+  width: number;
+  height: number;
+  /** SHA-256 of the file, hex: the same photo sent twice is recognised. */
+  digest: string;
+} & DecodeResult;
+
+export async function decodeUploads(
+  request: FastifyRequest,
+  config: ModuleContext['config'],
+): Promise<DecodedUpload[]> {
+  if (!request.isMultipart())
+    throw new AppError(
+      'HTTP_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'Send the images as multipart/form-data, one part named "file" per image',
+    );
+  const images: DecodedUpload[] = [];
+  for await (const part of request.files()) {
+    const name: string = part.filename || `image ${images.length + 1}`;
+    if (part.fieldname !== 'file')
+      throw new AppError('SCAN_ERR_IMAGE', `Name each image part "file" (got "${part.fieldname}")`);
+    const bytes = await part.toBuffer();
+    const size = checkImage(bytes, name, config.scanMaxPixels);
+    const decoded = await decodePool().run({
+      bytes,
+      maxPixels: config.scanMaxPixels,
+    });
+    if ('error' in decoded)
+      throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    images.push({ name, width: size.width, height: size.height, digest, ...decoded });
+  }
+  if (!images.length)
+    throw new AppError('SCAN_ERR_IMAGE', 'The request has no image: add a part named "file"');
+  return images;
+}
