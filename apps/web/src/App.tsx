@@ -40,6 +40,9 @@ const AnalyticsPage = lazy(() =>
 const WebhooksPage = lazy(() =>
   import('./webhooks/WebhooksPage.js').then((m) => ({ default: m.WebhooksPage })),
 );
+const scan = () => import('./scan/ScanPage.js');
+const ScanSessionsPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionsPage })));
+const ScanSessionPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionPage })));
 const HistoryPage = lazy(() =>
   import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
 );
@@ -49,6 +52,7 @@ const PAGES = [
   { path: '/batches', label: 'Batches', signedIn: true },
   { path: '/history', label: 'History', signedIn: true },
   { path: '/inventory', label: 'Inventory', signedIn: true },
+  { path: '/scan', label: 'Scan', signedIn: true },
   { path: '/webhooks', label: 'Webhooks', signedIn: true },
 ];
 
@@ -158,6 +162,8 @@ export function App() {
               <Route path="/batches/:id" element={<BatchPage />} />
               <Route path="/history" element={<HistoryPage />} />
               <Route path="/webhooks" element={<WebhooksPage />} />
+              <Route path="/scan" element={<ScanSessionsPage />} />
+              <Route path="/scan/:id" element={<ScanSessionPage />} />
               <Route path="/inventory" element={<InventoryLayout />}>
                 <Route index element={<ItemsPage />} />
                 <Route path="items/:uid" element={<ItemPage />} />

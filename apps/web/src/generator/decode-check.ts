@@ -1,27 +1,14 @@
 /**
  * Does the styled code still scan? The preview is decoded in the browser by ZXing-C++
- * (zxing-wasm); its .wasm is bundled from node_modules and served by us, never from a CDN.
+ * (zxing-wasm, see ../zxing.ts).
  * The SVG is rasterised on a canvas at a modest size, like a phone camera would see it.
  */
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
-import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-
-let ready: Promise<unknown> | undefined;
-
-function prepare(): Promise<unknown> {
-  return prepareZXingModule({
-    overrides: {
-      locateFile: (path: string, prefix: string) =>
-        path.endsWith('.wasm') ? wasmUrl : prefix + path,
-    },
-    fireImmediately: true,
-  });
-}
+import { readBarcodes } from 'zxing-wasm/reader';
+import { zxingReady } from '../zxing.js';
 
 /** The texts of the QR codes found in an image URL (the preview's data: URI). */
 export async function decodePreview(src: string, size = 240): Promise<string[]> {
-  ready ??= prepare();
-  await ready;
+  await zxingReady();
   const image = new Image();
   image.src = src;
   await image.decode();
