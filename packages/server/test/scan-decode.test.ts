@@ -94,7 +94,29 @@ describe('decoding images', () => {
       errorCorrection: 'Q',
     });
     expect(image.codes[0].corners).toHaveLength(4);
-    expect(image.attempt).toBe('as-is');
+    expect(image.attempt).toBe('quick');
+    expect(image.codes[0].quality).toMatchObject({ grade: 'A' });
+
+    // Without the quality report (faster): the same code, no report; a bad value is named.
+    const body = multipart([{ name: 'label.png', bytes: png.rawPayload }]);
+    const fast = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/scans/decode?quality=false',
+      payload: body.payload,
+      headers: { ...auth, ...body.headers },
+    });
+    expect(fast.json<Decoded>().images[0].codes[0]).toMatchObject({
+      text: 'PAD-V0100-L2025-09-00042',
+      quality: null,
+    });
+    const bad = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/scans/decode?quality=maybe',
+      payload: body.payload,
+      headers: { ...auth, ...body.headers },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ detail: string }>().detail).toBe('quality must be true or false');
   });
 
   it('reads WebP (through sharp) and a faint mark that only the contrast pass finds', async () => {
@@ -110,7 +132,7 @@ describe('decoding images', () => {
     ]);
     expect(res.statusCode).toBe(200);
     const [first, second] = res.json<Decoded>().images;
-    expect(first).toMatchObject({ attempt: 'as-is', codes: [{ text: 'WEBP-LABEL' }] });
+    expect(first).toMatchObject({ attempt: 'quick', codes: [{ text: 'WEBP-LABEL' }] });
     expect(second.attempt).toBe('contrast');
     expect(second.codes.map((c) => c.text)).toEqual(['FAINT-MARK']);
   });

@@ -12380,7 +12380,10 @@ export interface paths {
      */
     post: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description Measure each code's print quality (false: faster, `quality` is null) */
+          quality?: boolean;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -12415,7 +12418,7 @@ export interface paths {
                     x: number;
                     y: number;
                   }[];
-                  /** @description Null for Code 128 */
+                  /** @description Null for Code 128 (linear) and with quality=false */
                   quality: {
                     /** @description Average module side in image pixels */
                     moduleSize: number;
@@ -12438,7 +12441,7 @@ export interface paths {
                     warnings: string[];
                   } | null;
                 }[];
-                /** @description The pass that found the codes: as-is, contrast, equalised, denoised, turned; none when no pass did */
+                /** @description The pass that found the codes: quick (ZXing, no retries), as-is (ZXing's own retries), contrast, equalised, denoised, turned; none when no pass did */
                 attempt: string;
               }[];
             };

@@ -21,6 +21,7 @@ export type DecodedUpload = {
 export async function decodeUploads(
   request: FastifyRequest,
   config: ModuleContext['config'],
+  options: { quality: boolean },
 ): Promise<DecodedUpload[]> {
   if (!request.isMultipart())
     throw new AppError(
@@ -36,7 +37,9 @@ export async function decodeUploads(
     const size = checkImage(bytes, name, config.scanMaxPixels);
     const decoded = await decodePool().run({
       bytes,
+      type: size.type,
       maxPixels: config.scanMaxPixels,
+      quality: options.quality,
     });
     if ('error' in decoded)
       throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);

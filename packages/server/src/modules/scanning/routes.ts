@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { AppError } from '../../errors.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
@@ -53,7 +54,9 @@ const Code = Type.Object({
   errorCorrection: Type.String({ description: 'L, M, Q or H for QR codes' }),
   version: Type.String(),
   corners: Type.Array(Point, { description: 'top-left, top-right, bottom-right, bottom-left' }),
-  quality: Type.Union([Quality, Type.Null()], { description: 'Null for Code 128' }),
+  quality: Type.Union([Quality, Type.Null()], {
+    description: 'Null for Code 128 (linear) and with quality=false',
+  }),
 });
 export const DecodedImage = Type.Object({
   name: Type.String(),
@@ -62,7 +65,7 @@ export const DecodedImage = Type.Object({
   codes: Type.Array(Code),
   attempt: Type.String({
     description:
-      'The pass that found the codes: as-is, contrast, equalised, denoised, turned; none when no pass did',
+      "The pass that found the codes: quick (ZXing, no retries), as-is (ZXing's own retries), contrast, equalised, denoised, turned; none when no pass did",
   }),
 });
 
@@ -86,6 +89,14 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         description:
           'PNG, JPEG, GIF or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
         consumes: ['multipart/form-data'],
+        querystring: Type.Object({
+          quality: Type.Optional(
+            Type.Boolean({
+              default: true,
+              description: "Measure each code's print quality (false: faster, `quality` is null)",
+            }),
+          ),
+        }),
         response: {
           200: Type.Object({ images: Type.Array(DecodedImage) }),
           ...PROBLEM_RESPONSES,
@@ -93,7 +104,14 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
       },
       validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
-    async (request) => ({ images: await decodeUploads(request, config) }),
+    async (request) => {
+      const { quality = 'true' } = request.query as { quality?: string };
+      if (quality !== 'true' && quality !== 'false')
+        throw new AppError('VALIDATION_ERR_REQUEST', 'quality must be true or false', {
+          errors: [{ field: 'querystring.quality', message: 'must be true or false' }],
+        });
+      return { images: await decodeUploads(request, config, { quality: quality === 'true' }) };
+    },
   );
   await sessionRoutes(app, context);
 }

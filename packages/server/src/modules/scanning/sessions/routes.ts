@@ -275,7 +275,7 @@ export async function sessionRoutes(
     async (request) => {
       const tenantId = request.principal!.tenantId;
       const session = await service.get(tenantId, request.params.id);
-      const decoded = await decodeUploads(request, config);
+      const decoded = await decodeUploads(request, config, { quality: false });
       const images = [];
       for (const image of decoded) {
         const scans = image.codes.length
