@@ -36,6 +36,45 @@ export function forgedPng(width: number, height: number): Buffer {
   ]);
 }
 
+/** A JPEG that is only headers (start, JFIF, a baseline frame of width x height, end). */
+export function forgedJpeg(width: number, height: number): Buffer {
+  const frame = Buffer.from([
+    0xff,
+    0xc0,
+    0x00,
+    0x11,
+    0x08,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    0x03,
+    0x01,
+    0x22,
+    0x00,
+    0x02,
+    0x11,
+    0x01,
+    0x03,
+    0x11,
+    0x01,
+  ]);
+  const jfif = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
+    0x00, 0x00,
+  ]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), jfif, frame, Buffer.from([0xff, 0xd9])]);
+}
+
+/** A GIF whose logical screen is width x height, with one 1 x 1 image. */
+export function forgedGif(width: number, height: number): Buffer {
+  const screen = Buffer.alloc(7);
+  screen.writeUInt16LE(width, 0);
+  screen.writeUInt16LE(height, 2);
+  const image = Buffer.from([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x01, 0x00]);
+  return Buffer.concat([Buffer.from('GIF89a'), screen, image, Buffer.from([0x3b])]);
+}
+
 /** A greyscale PNG; `shade(x, y)` gives 0 (black) to 255 (white). */
 export function greyPng(width: number, height: number, shade: (x: number, y: number) => number) {
   const raw = Buffer.alloc((width + 1) * height);
