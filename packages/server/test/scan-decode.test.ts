@@ -1,11 +1,15 @@
 /**
- * POST /api/v1/scans/decode with images made from our own codes: a PNG from the API, WebP, several
- * codes in one image, a dark background, a rotated code, a faint mark found by the contrast pass,
- * several images in one request; and the
- * limits — a forged 20000 x 20000 header refused from the header alone, truncated and non-image
- * files, too many images, too many bytes — each a problem+json naming the file.
+ * POST /api/v1/scans/decode with images made from our own codes: a PNG from the API (plain,
+ * styled, blurred JPEG), WebP, several codes in one image, a dark background, a rotated code, a
+ * faint mark found by the contrast pass, DataMatrix, Micro QR and Code 128 (drawn by ZXing's
+ * writer); the quality report on clean, scratched, faint and cropped labels; and the limits —
+ * forged 20000 x 20000 headers refused from the header alone, truncated and non-image files, too
+ * many images, too many bytes — each a problem+json naming the file.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import sharp from 'sharp';
+import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
@@ -56,6 +60,16 @@ describe('decoding images', () => {
   };
 
   beforeAll(async () => {
+    // ZXing's writer draws the DataMatrix, Micro QR and Code 128 test images.
+    const wasm = readFileSync(
+      createRequire(import.meta.url).resolve('zxing-wasm/writer/zxing_writer.wasm'),
+    );
+    await prepareZXingModule({
+      overrides: {
+        wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength),
+      },
+      fireImmediately: true,
+    });
     const opened = await ENGINES[0].open();
     cleanup = opened.cleanup;
     app = await buildApp(
@@ -245,6 +259,48 @@ describe('decoding images', () => {
     console.info(
       `quality: clean ${good.grade}, scratched ${damaged.grade} (${damaged.errorCorrectionUsed} of EC used), faint ${low.grade} (contrast ${low.contrast}), cut ${cropped.grade} (quiet zone ${cropped.quietZone.clear} clear)`,
     );
+  });
+
+  it('reports Micro QR, DataMatrix and Code 128 too, QR codes first', async () => {
+    const written = async (text: string, format: 'DataMatrix' | 'MicroQRCode' | 'Code128') => {
+      const result = await writeBarcode(text, { format, scale: 6 });
+      return Buffer.from(await result.image!.arrayBuffer());
+    };
+    const matrix = await written('DM-PART-0001', 'DataMatrix');
+    const micro = await written('M0042', 'MicroQRCode');
+    const linear = await written('C128-0001', 'Code128');
+    // A DataMatrix left of a QR code on one label.
+    const qr = codeAt('QR-BESIDE-DM', 6);
+    const qrPng = greyPng(qr.side, qr.side, (x, y) => (qr.dark(x, y) ? 0 : 255));
+    const label = await sharp({
+      create: { width: qr.side + 260, height: qr.side, channels: 3, background: '#ffffff' },
+    })
+      .composite([
+        { input: matrix, left: 30, top: 40 },
+        { input: qrPng, left: 260, top: 0 },
+      ])
+      .png()
+      .toBuffer();
+    const res = await decode([
+      { name: 'dm.png', bytes: matrix },
+      { name: 'micro.png', bytes: micro },
+      { name: 'code128.png', bytes: linear },
+      { name: 'label.png', bytes: label },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const images = res.json<Decoded>().images;
+    expect(images.map((i) => i.codes.map((c) => [c.format, c.text]))).toEqual([
+      [['DataMatrix', 'DM-PART-0001']],
+      [['MicroQRCode', 'M0042']],
+      [['Code128', 'C128-0001']],
+      [
+        ['QRCode', 'QR-BESIDE-DM'],
+        ['DataMatrix', 'DM-PART-0001'],
+      ],
+    ]);
+    expect(images[0].codes[0].quality).toMatchObject({ quietZone: { modules: 1 } });
+    expect(images[1].codes[0].quality).toMatchObject({ quietZone: { modules: 2 } });
+    expect(images[2].codes[0].quality).toBeNull();
   });
 
   it('an image with no code answers with no codes', async () => {

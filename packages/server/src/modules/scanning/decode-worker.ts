@@ -29,6 +29,7 @@ export interface DecodeTask {
 }
 
 export interface DecodeResult {
+  /** QR codes first, then the other formats, each in the order ZXing found them. */
   codes: DecodedCode[];
   /** The pass that found them: `quick`, `as-is`, then the ATTEMPTS' names; `none` if none did. */
   attempt: string;
@@ -118,7 +119,9 @@ export default async function decode(task: DecodeTask): Promise<DecodeResult | {
   const unreadable = quick.find((r) => !r.isValid && r.error && !r.format);
   if (unreadable && quick.length === 1) return { error: unreadable.error };
   const finish = async (results: ReadResult[], attempt: string, frame = photoPixels) => {
-    const codes = distinct(results.filter((r) => r.isValid));
+    const codes = distinct(results.filter((r) => r.isValid)).sort(
+      (a, b) => Number(b.format === 'QRCode') - Number(a.format === 'QRCode'),
+    );
     if (!codes.length) return undefined;
     const grey = task.quality ? { ...(await frame()), stride: 1 } : undefined;
     return { codes: codes.map((r) => described(r, grey)), attempt };
