@@ -40,6 +40,7 @@ const RESULT_COLOURS: Record<Result, string> = {
   'invalid-id': 'gray.8',
 };
 const RESULTS = Object.keys(RESULT_COLOURS) as Result[];
+const PHOTOS_PER_REQUEST = 10;
 
 export function ScanSessionsPage() {
   const session = useSession();
@@ -177,7 +178,7 @@ export function ScanSessionPage() {
       setCamera(await startCamera(video.current!, (text) => outbox.add(text, 'camera')));
     } catch (error) {
       setCameraError(
-        `The camera cannot be opened (${(error as Error).message}); upload a photo instead.`,
+        `The camera cannot be opened (${(error as Error).message}); upload photos instead.`,
       );
     }
   };
@@ -190,24 +191,34 @@ export function ScanSessionPage() {
   };
 
   const [photoError, setPhotoError] = useState<string>();
+  const [uploaded, setUploaded] = useState<{ done: number; total: number }>();
+  // A folder of photos goes up ten at a time (the server's QRFORGE_SCAN_MAX_IMAGES default).
   const upload = useMutation({
-    mutationFn: async (file: File) => {
-      const form = new FormData();
-      form.append('file', file, file.name);
-      const { data, error } = await api.POST('/api/v1/scans/sessions/{id}/images', {
-        params: { path: { id } },
-        body: form as never,
-      });
-      if (!data) throw new Error(problemText(error));
-      return data;
+    mutationFn: async (files: File[]) => {
+      let codes = 0;
+      for (let i = 0; i < files.length; i += PHOTOS_PER_REQUEST) {
+        setUploaded({ done: i, total: files.length });
+        const form = new FormData();
+        for (const file of files.slice(i, i + PHOTOS_PER_REQUEST))
+          form.append('file', file, file.name);
+        const { data, error } = await api.POST('/api/v1/scans/sessions/{id}/images', {
+          params: { path: { id } },
+          body: form as never,
+        });
+        if (!data) throw new Error(problemText(error));
+        const scans = data.images.flatMap((image) => image.scans);
+        codes += scans.length;
+        outbox.setSummary(data.summary);
+        heard(scans);
+      }
+      setUploaded(undefined);
+      return codes;
     },
-    onSuccess: (data) => {
-      const scans = data.images.flatMap((image) => image.scans);
-      setPhotoError(scans.length ? undefined : 'No code found in the photo.');
-      outbox.setSummary(data.summary);
-      heard(scans);
+    onSuccess: (codes) => setPhotoError(codes ? undefined : 'No code found in the photos.'),
+    onError: (error) => {
+      setUploaded(undefined);
+      setPhotoError(error.message);
     },
-    onError: (error) => setPhotoError(error.message),
   });
 
   const close = useMutation({
@@ -250,7 +261,7 @@ export function ScanSessionPage() {
       >
         {last
           ? `${last.uid ?? last.text}${last.detail ? ` — ${last.detail}` : ''}`
-          : 'Point the camera at a code, scan with a scanner, or upload a photo.'}
+          : 'Point the camera at a code, scan with a scanner, or upload photos.'}
       </Alert>
       {outbox.waiting > 0 && (
         <Alert color="yellow" data-testid="outbox">
@@ -281,13 +292,15 @@ export function ScanSessionPage() {
               {camera ? 'Stop camera' : 'Start camera'}
             </Button>
             <FileButton
-              onChange={(file) => file && upload.mutate(file)}
+              onChange={(files) => {
+                if (files.length) upload.mutate(files);
+              }}
               accept="image/*"
-              capture="environment"
+              multiple
             >
               {(props) => (
                 <Button variant="default" loading={upload.isPending} {...props}>
-                  Upload a photo
+                  Upload photos
                 </Button>
               )}
             </FileButton>
@@ -295,6 +308,11 @@ export function ScanSessionPage() {
           {camera && (
             <Text size="sm" data-testid="decoder">
               Reading with {camera.decoder}
+            </Text>
+          )}
+          {uploaded && (
+            <Text size="sm" role="status">
+              Uploading photos: {uploaded.done} of {uploaded.total}
             </Text>
           )}
           {photoError && <Alert color="red">{photoError}</Alert>}
