@@ -555,9 +555,9 @@ export const VARIABLES: readonly AnyVariable[] = [
   {
     name: 'QRFORGE_SCAN_MAX_PIXELS',
     key: 'scanMaxPixels',
-    default: '40000000',
+    default: '16777216',
     description:
-      'Most pixels (width x height, read from the header) of an image to decode; more answers 413 before any decoding.',
+      'Most pixels (width x height, read from the header) of an image to decode; more answers 413 before any decoding. 2^24: a 12 MP phone photo fits, and a decoded image stays under ~70 MB (RELIABILITY.md).',
     parse: integer('QRFORGE_SCAN_MAX_PIXELS', 1, 500_000_000),
   },
   {

@@ -314,9 +314,11 @@ describe('decoding images', () => {
       { name: 'bomb.png', bytes: forgedPng(20_000, 20_000) },
       { name: 'bomb.jpg', bytes: forgedJpeg(20_000, 20_000) },
       { name: 'bomb.gif', bytes: forgedGif(20_000, 20_000) },
+      { name: 'huge.png', bytes: forgedPng(60_000, 60_000) },
     ];
     for (const bomb of bombs) expect(bomb.bytes.length).toBeLessThan(200);
-    // Decoded, one such image is 400 MB of grey (1.6 GB as RGBA); 30 refusals must not grow RSS.
+    // Decoded, a 20000 x 20000 image is 400 MB of grey (1.6 GB as RGBA); 40 refusals must not
+    // grow RSS (RELIABILITY.md: under 64 MB).
     global.gc?.();
     const before = process.memoryUsage().rss;
     const started = performance.now();
@@ -326,14 +328,16 @@ describe('decoding images', () => {
         expect(res.statusCode).toBe(413);
         expect(res.json()).toMatchObject({ code: 'SCAN_ERR_TOO_LARGE' });
         expect(res.json<{ detail: string }>().detail).toBe(
-          `${bomb.name} is 20000 x 20000 pixels (400,000,000); the limit is 40,000,000 (QRFORGE_SCAN_MAX_PIXELS)`,
+          bomb.name === 'huge.png'
+            ? 'huge.png is 60000 x 60000 pixels (3,600,000,000); the limit is 16,777,216 (QRFORGE_SCAN_MAX_PIXELS)'
+            : `${bomb.name} is 20000 x 20000 pixels (400,000,000); the limit is 16,777,216 (QRFORGE_SCAN_MAX_PIXELS)`,
         );
       }
     const ms = (performance.now() - started) / (10 * bombs.length);
     const grewMb = (process.memoryUsage().rss - before) / 2 ** 20;
     expect(grewMb).toBeLessThan(64);
     console.info(
-      `decompression bombs (PNG, JPEG, GIF headers of 20000 x 20000, under 200 bytes): 30 refused, ${ms.toFixed(1)} ms each on average, RSS grew ${grewMb.toFixed(1)} MB`,
+      `decompression bombs (PNG, JPEG, GIF headers of 20000 x 20000 and a PNG of 60000 x 60000, under 200 bytes): 40 refused, ${ms.toFixed(1)} ms each on average, RSS grew ${grewMb.toFixed(1)} MB`,
     );
   });
 
