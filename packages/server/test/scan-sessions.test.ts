@@ -240,6 +240,11 @@ describe.each(ENGINES)('scan sessions on $engine', (engine) => {
       expect((await call('POST', `/api/v1/scans/sessions/${session.id}/close`)).statusCode).toBe(
         409,
       );
+
+      const metrics = (await app.server.inject('/metrics')).body;
+      expect(metrics).toMatch(/^scans_total\{result="invalid-id"\} 1$/m);
+      expect(metrics).toMatch(/^scan_images_total\{attempt="quick"\} 2$/m);
+      expect(metrics).toMatch(/^scan_decode_duration_seconds_count 2$/m);
     },
   );
 

@@ -9,6 +9,7 @@ import type { ModuleContext } from '../registry.js';
 import { decodePool } from './decode-pool.js';
 import type { DecodeResult } from './decode-worker.js';
 import { checkImage } from './image-check.js';
+import type { ScanMetrics } from './metrics.js';
 
 export type DecodedUpload = {
   name: string;
@@ -21,7 +22,7 @@ export type DecodedUpload = {
 export async function decodeUploads(
   request: FastifyRequest,
   config: ModuleContext['config'],
-  options: { quality: boolean },
+  options: { quality: boolean; metrics: ScanMetrics },
 ): Promise<DecodedUpload[]> {
   if (!request.isMultipart())
     throw new AppError(
@@ -35,15 +36,18 @@ export async function decodeUploads(
       throw new AppError('SCAN_ERR_IMAGE', `Name each image part "file" (got "${part.fieldname}")`);
     const bytes = await part.toBuffer();
     const size = checkImage(bytes, name, config.scanMaxPixels);
+    const timer = options.metrics.decodeSeconds.startTimer();
     const decoded = await decodePool().run({
       bytes,
       type: size.type,
       maxPixels: config.scanMaxPixels,
       quality: options.quality,
     });
+    timer();
     if ('error' in decoded)
       throw new AppError('SCAN_ERR_IMAGE', `${name} cannot be read: ${decoded.error}`);
     const digest = createHash('sha256').update(bytes).digest('hex');
+    options.metrics.images.inc({ attempt: decoded.attempt });
     images.push({ name, width: size.width, height: size.height, digest, ...decoded });
   }
   if (!images.length)

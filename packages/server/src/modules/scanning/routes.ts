@@ -13,6 +13,7 @@ import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { decodeUploads } from './decode-uploads.js';
+import { scanMetrics } from './metrics.js';
 import { sessionRoutes } from './sessions/routes.js';
 
 const Point = Type.Object({ x: Type.Number(), y: Type.Number() });
@@ -71,6 +72,7 @@ export const DecodedImage = Type.Object({
 
 export async function scanRoutes(app: FastifyInstance, context: ModuleContext & { guard: Guard }) {
   const { config, guard } = context;
+  const metrics = scanMetrics(context.metrics.registry);
   await app.register(multipart, {
     limits: {
       fileSize: config.scanMaxBytes,
@@ -110,8 +112,10 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         throw new AppError('VALIDATION_ERR_REQUEST', 'quality must be true or false', {
           errors: [{ field: 'querystring.quality', message: 'must be true or false' }],
         });
-      return { images: await decodeUploads(request, config, { quality: quality === 'true' }) };
+      return {
+        images: await decodeUploads(request, config, { quality: quality === 'true', metrics }),
+      };
     },
   );
-  await sessionRoutes(app, context);
+  await sessionRoutes(app, { ...context, scanMetrics: metrics });
 }

@@ -14,6 +14,7 @@ import { ReadCache } from '../../inventory/read-cache.js';
 import { InventoryService } from '../../inventory/service.js';
 import type { ModuleContext } from '../../registry.js';
 import { decodeUploads } from '../decode-uploads.js';
+import type { ScanMetrics } from '../metrics.js';
 import { SCAN_RESULTS, SCAN_SOURCES } from '../schema.js';
 import { ScanSessionService, type SessionRow } from './service.js';
 
@@ -105,9 +106,13 @@ const IdParams = Type.Object(
 
 export async function sessionRoutes(
   app: FastifyInstance,
-  context: ModuleContext & { guard: Guard },
+  context: ModuleContext & { guard: Guard; scanMetrics: ScanMetrics },
 ) {
-  const { guard, config } = context;
+  const { guard, config, scanMetrics: metrics } = context;
+  const counted = <T extends { result: string }>(scans: T[]) => {
+    for (const scan of scans) metrics.scans.inc({ result: scan.result });
+    return scans;
+  };
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const inventory = new InventoryService(context.database.db, context.queue, {
     maxCount: config.inventoryMaxCount,
@@ -236,7 +241,9 @@ export async function sessionRoutes(
     },
     async (request) => {
       const tenantId = request.principal!.tenantId;
-      const results = await service.submit(tenantId, request.params.id, request.body.scans);
+      const results = counted(
+        await service.submit(tenantId, request.params.id, request.body.scans),
+      );
       const session = await service.get(tenantId, request.params.id);
       return {
         scans: results,
@@ -275,21 +282,23 @@ export async function sessionRoutes(
     async (request) => {
       const tenantId = request.principal!.tenantId;
       const session = await service.get(tenantId, request.params.id);
-      const decoded = await decodeUploads(request, config, { quality: false });
+      const decoded = await decodeUploads(request, config, { quality: false, metrics });
       const images = [];
       for (const image of decoded) {
         const scans = image.codes.length
-          ? await service.submit(
-              tenantId,
-              session.id,
-              image.codes.map((code) => ({
-                text: code.text,
-                clientId: `image:${image.digest.slice(0, 32)}:${code.format}:${code.text}`.slice(
-                  0,
-                  100,
-                ),
-                source: 'image' as const,
-              })),
+          ? counted(
+              await service.submit(
+                tenantId,
+                session.id,
+                image.codes.map((code) => ({
+                  text: code.text,
+                  clientId: `image:${image.digest.slice(0, 32)}:${code.format}:${code.text}`.slice(
+                    0,
+                    100,
+                  ),
+                  source: 'image' as const,
+                })),
+              ),
             )
           : [];
         images.push({ name: image.name, attempt: image.attempt, scans });
