@@ -1,0 +1,273 @@
+/**
+ * Streams G-code to a GRBL 1.1 controller over any byte stream (TCP for networked controllers and
+ * the simulator; a serial port has the same shape). Character counting, as GRBL's own streaming
+ * script does: lines are sent while the bytes awaiting an answer fit in the 128-byte receive
+ * buffer, and each `ok` or `error:N` frees the oldest. Status is polled with `?`; feed hold,
+ * resume and soft reset are the real-time bytes. An `error:N`, an alarm or a lost connection stops
+ * the stream and rejects with what happened and at which line.
+ */
+import { connect, type Socket } from 'node:net';
+import {
+  ALARMS,
+  ERRORS,
+  parseStatus,
+  REALTIME,
+  RX_BUFFER_SIZE,
+  type StatusReport,
+} from './protocol.js';
+
+export class GrblError extends Error {
+  override name = 'GrblError';
+  constructor(
+    message: string,
+    readonly kind: 'error' | 'alarm' | 'connection' | 'cancelled',
+    /** The program line (1-based) the machine refused, for `error`. */
+    readonly line?: number,
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface StreamProgress {
+  /** Lines the controller has answered (ok) out of the total. */
+  acknowledged: number;
+  total: number;
+}
+
+export interface GrblConnection {
+  status(): Promise<StatusReport>;
+  /** Sends the program; resolves when every line is acknowledged and the machine is idle again. */
+  stream(program: string, onProgress?: (progress: StreamProgress) => void): Promise<void>;
+  command(line: string): Promise<string[]>;
+  feedHold(): void;
+  resume(): void;
+  /** Soft reset: stops at once (the laser with it); the machine then needs `$X` after motion. */
+  softReset(): void;
+  close(): void;
+  readonly lastStatus?: StatusReport;
+}
+
+/** How often status is asked for while streaming. */
+const POLL_MS = 200;
+
+export async function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs = 5000,
+): Promise<GrblConnection> {
+  const socket = connect({ host, port });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new GrblError(`no answer from ${host}:${port} in ${timeoutMs} ms`, 'connection'));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new GrblError(`cannot connect to ${host}:${port}: ${error.message}`, 'connection'));
+    });
+  });
+  const driver = new Driver(socket);
+  await driver.welcomed(timeoutMs);
+  return driver;
+}
+
+class Driver implements GrblConnection {
+  lastStatus?: StatusReport;
+  private buffer = '';
+  /** Lengths (with newline) of the lines sent and not yet answered, oldest first. */
+  private inFlight: number[] = [];
+  private listeners = new Set<(line: string) => void>();
+  private closed?: GrblError;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk) => {
+      this.buffer += chunk.toString('latin1');
+      let end: number;
+      while ((end = this.buffer.indexOf('\n')) !== -1) {
+        const line = this.buffer.slice(0, end).replace(/\r$/, '').trim();
+        this.buffer = this.buffer.slice(end + 1);
+        if (!line) continue;
+        const status = parseStatus(line);
+        if (status) this.lastStatus = status;
+        for (const listener of [...this.listeners]) listener(line);
+      }
+    });
+    const lost = () => {
+      this.closed ??= new GrblError('the connection to the controller was lost', 'connection');
+      for (const listener of [...this.listeners]) listener('');
+    };
+    socket.on('close', lost);
+    socket.on('error', lost);
+  }
+
+  /** GRBL greets on connect (and after every reset): wait for it before sending anything. */
+  welcomed(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new GrblError(`no GRBL greeting in ${timeoutMs} ms`, 'connection'));
+      }, timeoutMs);
+      const stop = this.listen((line) => {
+        if (!line.startsWith('Grbl ') && !this.closed) return;
+        clearTimeout(timer);
+        stop();
+        if (this.closed) reject(this.closed);
+        else resolve();
+      });
+    });
+  }
+
+  private listen(listener: (line: string) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async status(): Promise<StatusReport> {
+    this.check();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new GrblError('no status report in 2 s', 'connection'));
+      }, 2000);
+      const stop = this.listen((line) => {
+        if (this.closed) {
+          clearTimeout(timer);
+          stop();
+          return reject(this.closed);
+        }
+        const status = parseStatus(line);
+        if (!status) return;
+        clearTimeout(timer);
+        stop();
+        resolve(status);
+      });
+      this.socket.write(REALTIME.status);
+    });
+  }
+
+  /** A single line (a `$` command, say); resolves with the lines before its `ok`. */
+  async command(line: string): Promise<string[]> {
+    this.check();
+    return new Promise((resolve, reject) => {
+      const said: string[] = [];
+      const stop = this.listen((answer) => {
+        if (this.closed) {
+          stop();
+          return reject(this.closed);
+        }
+        if (answer === 'ok') {
+          stop();
+          resolve(said);
+        } else if (answer.startsWith('error:')) {
+          stop();
+          const code = Number(answer.slice(6));
+          reject(
+            new GrblError(
+              `"${line}": error ${code}: ${ERRORS[code] ?? 'unknown'}`,
+              'error',
+              1,
+              code,
+            ),
+          );
+        } else if (!answer.startsWith('<')) said.push(answer);
+      });
+      this.socket.write(`${line}\n`);
+    });
+  }
+
+  stream(program: string, onProgress?: (progress: StreamProgress) => void): Promise<void> {
+    this.check();
+    const lines = program
+      .split('\n')
+      .map((line) => line.replace(/;.*$/, '').trim())
+      .filter(Boolean);
+    const tooLong = lines.findIndex((line) => line.length + 1 > RX_BUFFER_SIZE);
+    if (tooLong !== -1)
+      return Promise.reject(
+        new GrblError(`line ${tooLong + 1} is longer than GRBL's buffer`, 'error', tooLong + 1),
+      );
+    return new Promise<void>((resolve, reject) => {
+      let sent = 0;
+      let acknowledged = 0;
+      this.inFlight = [];
+      const poll = setInterval(() => this.socket.write(REALTIME.status), POLL_MS);
+      const finish = (error?: GrblError) => {
+        clearInterval(poll);
+        stop();
+        if (error) reject(error);
+        else resolve();
+      };
+      const fill = () => {
+        while (sent < lines.length) {
+          const length = lines[sent].length + 1;
+          const used = this.inFlight.reduce((sum, n) => sum + n, 0);
+          if (used + length > RX_BUFFER_SIZE) break;
+          this.inFlight.push(length);
+          this.socket.write(`${lines[sent]}\n`);
+          sent++;
+        }
+      };
+      const stop = this.listen((line) => {
+        if (this.closed) return finish(this.closed);
+        if (line === 'ok') {
+          this.inFlight.shift();
+          acknowledged++;
+          onProgress?.({ acknowledged, total: lines.length });
+          fill();
+        } else if (line.startsWith('error:')) {
+          const code = Number(line.slice(6));
+          const at = acknowledged + 1;
+          // Stop the motion already planned: the program is wrong from here on.
+          this.softReset();
+          finish(
+            new GrblError(
+              `the controller refused line ${at} ("${lines[at - 1]}"): error ${code}: ${ERRORS[code] ?? 'unknown'}`,
+              'error',
+              at,
+              code,
+            ),
+          );
+        } else if (line.startsWith('ALARM:')) {
+          const code = Number(line.slice(6));
+          finish(
+            new GrblError(`alarm ${code}: ${ALARMS[code] ?? 'unknown'}`, 'alarm', undefined, code),
+          );
+        } else if (line.startsWith('Grbl ') && acknowledged < lines.length)
+          finish(new GrblError('the controller was reset during the job', 'cancelled'));
+        else if (
+          acknowledged === lines.length &&
+          this.lastStatus?.state === 'Idle' &&
+          line.startsWith('<')
+        )
+          finish();
+      });
+      fill();
+    });
+  }
+
+  feedHold() {
+    this.socket.write(REALTIME.feedHold);
+  }
+
+  resume() {
+    this.socket.write(REALTIME.cycleStart);
+  }
+
+  softReset() {
+    this.socket.write(REALTIME.softReset);
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+
+  private check() {
+    if (this.closed) throw this.closed;
+  }
+}
