@@ -42,6 +42,8 @@ export class GrblSimulator {
   overflows = 0;
   state: MachineState = 'Idle';
   readonly position = { x: 0, y: 0, z: 0 };
+  /** Where the last planned block ends (ahead of `position`, which moves as blocks run). */
+  private planned = { x: 0, y: 0, z: 0 };
   private server?: Server;
   private rx = '';
   private planner: Block[] = [];
@@ -145,7 +147,7 @@ export class GrblSimulator {
       .replace(/;.*$/, '')
       .toUpperCase()
       .replace(/\s+/g, '');
-    const target = { ...this.position };
+    const target = { ...this.planned };
     let moved = false;
     let rest = text;
     const modal = { ...this.modal };
@@ -180,10 +182,11 @@ export class GrblSimulator {
       return;
     }
     const distance = Math.hypot(
-      target.x - this.position.x,
-      target.y - this.position.y,
-      target.z - this.position.z,
+      target.x - this.planned.x,
+      target.y - this.planned.y,
+      target.z - this.planned.z,
     );
+    this.planned = { ...target };
     const feed = modal.motion === 0 ? 6000 : modal.feed;
     this.planner.push({
       to: target,
@@ -231,29 +234,42 @@ export class GrblSimulator {
     }
     if (command === '$H') {
       Object.assign(this.position, { x: 0, y: 0, z: 0 });
+      this.planned = { x: 0, y: 0, z: 0 };
       this.state = 'Idle';
       return this.send('ok');
     }
     return this.send('error:3');
   }
 
-  /** Executes planner blocks one after another, each taking its move's time. */
+  /**
+   * Executes planner blocks in order, each taking its move's time. Blocks shorter than a timer tick
+   * run together (up to the planner's 15), so at high speeds the simulated time is kept rather
+   * than rounded up to a millisecond per line.
+   */
   private run() {
     if (this.running || this.state !== 'Run') return;
-    const block = this.planner[0];
-    if (!block) {
+    if (!this.planner.length) {
       this.state = 'Idle';
       return;
     }
+    const batch: Block[] = [];
+    let ms = 0;
+    for (const block of this.planner) {
+      batch.push(block);
+      ms += block.ms;
+      if (ms >= 4) break;
+    }
     this.running = setTimeout(() => {
       this.running = undefined;
-      if (this.state !== 'Run' || this.planner[0] !== block) return;
-      this.planner.shift();
-      Object.assign(this.position, block.to);
-      this.executed.push(block.line);
+      if (this.state !== 'Run' || this.planner[0] !== batch[0]) return;
+      for (const block of batch) {
+        this.planner.shift();
+        Object.assign(this.position, block.to);
+        this.executed.push(block.line);
+      }
       this.parseLines();
       this.run();
-    }, block.ms);
+    }, ms);
   }
 
   private reset() {
@@ -263,6 +279,7 @@ export class GrblSimulator {
     this.planner = [];
     this.check = false;
     this.modal = { motion: 0, feed: 0, power: 0, laser: 5 };
+    this.planned = { ...this.position };
     if (this.state !== 'Alarm') this.state = 'Idle';
   }
 
