@@ -29,8 +29,10 @@ import { auditRoutes } from './platform/audit/routes.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobHandlers, JobQueue } from './platform/queue/queue.js';
 import {
+  backgrounds,
   enabledModules,
   jobHandlers,
+  type Background,
   type DomainModule,
   type ModuleContext,
 } from './modules/registry.js';
@@ -78,6 +80,8 @@ export interface App {
   jobHandlers: JobHandlers;
   /** Sends webhooks and AMQP messages from the event outbox; started where jobs run. */
   relay?: EventRelay;
+  /** The modules' background work (the engraving runner); started where jobs run. */
+  background: Background[];
 }
 
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
@@ -219,6 +223,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   let queue: JobQueue | undefined;
   let jobs: JobHandlers = {};
   let relay: EventRelay | undefined;
+  let background: Background[] = [];
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
@@ -286,6 +291,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         await server.register(async (app) => module.routes!(app, { ...context, guard }));
     }
     jobs = jobHandlers(modules, context);
+    background = backgrounds(modules, context);
+    server.addHook('onClose', async () => {
+      for (const work of background) await work.stop();
+    });
   }
-  return { server, health, metrics, accounts, queue, jobHandlers: jobs, relay };
+  return { server, health, metrics, accounts, queue, jobHandlers: jobs, relay, background };
 }

@@ -67,6 +67,9 @@ export interface Config {
   scanMaxPixels: number;
   scanSessionMaxExpected: number;
   scanBatchMax: number;
+  engravingMaxPieces: number;
+  engravingPollMs: number;
+  engravingLeaseMs: number;
 }
 
 interface Variable<K extends keyof Config> {
@@ -575,6 +578,29 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Most scans in one submission to a scan session (a phone resending what it read offline); more answers 413.',
     parse: integer('QRFORGE_SCAN_BATCH_MAX', 1, 100_000),
+  },
+  {
+    name: 'QRFORGE_ENGRAVING_MAX_PIECES',
+    key: 'engravingMaxPieces',
+    default: '10000',
+    description:
+      'Most pieces (items) in one engraving job; more answers 422 (split by serial range).',
+    parse: integer('QRFORGE_ENGRAVING_MAX_PIECES', 1, 1_000_000),
+  },
+  {
+    name: 'QRFORGE_ENGRAVING_POLL_MS',
+    key: 'engravingPollMs',
+    default: '500',
+    description: 'How often idle machines look for queued engraving jobs, in ms.',
+    parse: integer('QRFORGE_ENGRAVING_POLL_MS', 10, 60_000),
+  },
+  {
+    name: 'QRFORGE_ENGRAVING_LEASE_MS',
+    key: 'engravingLeaseMs',
+    default: '30000',
+    description:
+      'How long a running engraving job stays claimed without news from its runner; after that another runner recovers it (the piece in progress is marked failed, never engraved twice).',
+    parse: integer('QRFORGE_ENGRAVING_LEASE_MS', 1000, 3_600_000),
   },
 ];
 

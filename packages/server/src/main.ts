@@ -18,7 +18,7 @@ import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
 import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
-import { enabledModules, jobHandlers } from './modules/registry.js';
+import { backgrounds, enabledModules, jobHandlers } from './modules/registry.js';
 import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
@@ -60,7 +60,7 @@ async function serve(config: Config): Promise<void> {
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
   const queue = openQueue(config, database);
-  const { server, health, accounts, jobHandlers, relay } = await buildApp(config, {
+  const { server, health, accounts, jobHandlers, relay, background } = await buildApp(config, {
     database,
     redis,
     queue,
@@ -69,6 +69,7 @@ async function serve(config: Config): Promise<void> {
   if (!config.redisUrl) {
     queue.start(jobHandlers);
     relay?.start(config.eventsPollMs);
+    for (const work of background) work.start();
     if (config.modules.includes('generate')) void warmRenderPool().catch(() => undefined);
   }
   server.addHook('onClose', async () => {
@@ -142,7 +143,7 @@ async function worker(config: Config): Promise<void> {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
-  const handlers = jobHandlers(modules, {
+  const context = {
     config,
     redis,
     database,
@@ -151,8 +152,11 @@ async function worker(config: Config): Promise<void> {
     downloads: new DownloadLinks(store, secret, config.downloadUrlTtlSeconds),
     metrics: { registry },
     secret,
-  });
+  };
+  const handlers = jobHandlers(modules, context);
   queue.start(handlers);
+  const background = backgrounds(modules, context);
+  for (const work of background) work.start();
   if (config.modules.includes('generate')) await warmRenderPool();
   const types = Object.keys(handlers);
   process.stdout.write(
@@ -172,6 +176,7 @@ async function worker(config: Config): Promise<void> {
         .close(Math.max(0, config.shutdownTimeoutMs - 5000))
         .then(() => replicated?.stop())
         .then(() => relay.stop())
+        .then(() => Promise.all(background.map((work) => work.stop())))
         .then(() => database.close())
         .then(() => redis?.disconnect())
         .then(() => closeRenderPool())

@@ -93,6 +93,33 @@ describe('tenant isolation over every route with an ID', () => {
     return res.json<{ id: string }>().id;
   };
 
+  const asA = (url: string, payload?: object) =>
+    app.server.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${token.a}` },
+      ...(payload ? { payload } : {}),
+    });
+  /** A simulated machine of tenant A (never connected: no runner here). */
+  const machine = async () =>
+    (
+      await asA('/api/v1/engraving/machines', {
+        name: `laser ${++lots}`,
+        kind: 'diode',
+        workArea: { x: 300, y: 300 },
+        connection: { type: 'simulated', speed: 100 },
+      })
+    ).json<{ id: string }>().id;
+  /** An engraving job of tenant A, queued (no runner here). */
+  const engravingJob = async () =>
+    (await asA('/engraving/jobs', { item_uid: await item() })).json<{ id: string }>().id;
+  /** A cancelled one: the owner's event stream ends at once. */
+  const cancelledJob = async () => {
+    const id = await engravingJob();
+    await asA(`/api/v1/engraving/jobs/${id}/cancel`);
+    return id;
+  };
+
   /** A scan session of tenant A. */
   const scanSession = async () => {
     const res = await app.server.inject({
@@ -196,6 +223,16 @@ describe('tenant isolation over every route with an ID', () => {
       ownerStatus: 415,
     },
     'POST /api/v1/scans/sessions/{id}/close': { create: scanSession, ownerStatus: 200 },
+    'GET /api/v1/engraving/machines/{id}': { create: machine, ownerStatus: 200 },
+    'GET /api/v1/engraving/jobs/{id}': { create: engravingJob, ownerStatus: 200 },
+    'GET /api/v1/engraving/jobs/{id}/events': { create: cancelledJob, ownerStatus: 200 },
+    'GET /api/v1/engraving/jobs/{id}/gcode': { create: engravingJob, ownerStatus: 200 },
+    'GET /api/v1/engraving/jobs/{id}/preview': { create: engravingJob, ownerStatus: 200 },
+    'POST /api/v1/engraving/jobs/{id}/{action}': {
+      create: engravingJob,
+      params: { action: 'pause' },
+      ownerStatus: 200,
+    },
     'POST /api/v1/jobs/{id}/cancel': {
       create: async () => (await app.queue!.enqueue(tenantA, 'test.none', {})).id,
       ownerStatus: 202,

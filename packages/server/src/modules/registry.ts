@@ -14,6 +14,7 @@ import type { HotCache } from '../platform/http/hot-cache.js';
 import type { DownloadLinks } from '../platform/storage/download-links.js';
 import type { ObjectStore } from '../platform/storage/storage.js';
 import { generateModule } from './generate/index.js';
+import { engravingModule } from './engraving/index.js';
 import { inventoryModule } from './inventory/index.js';
 import { scanningModule } from './scanning/index.js';
 
@@ -40,10 +41,28 @@ export interface DomainModule {
   routes?(app: FastifyInstance, context: ModuleContext & { guard: Guard }): Promise<void>;
   /** Handlers of the module's job types, named `<module>.<job>`. */
   jobs?(context: ModuleContext): JobHandlers;
+  /**
+   * Work the module runs on its own (the engraving runner drives machines): started where jobs
+   * run — `qrforge worker`, or `serve` on the embedded defaults.
+   */
+  background?(context: ModuleContext): Background;
+}
+
+export interface Background {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+  /** The engraving runner, for tests that drive it by hand. */
+  runner?: import('./engraving/runner.js').EngravingRunner;
 }
 
 /** Every module this build has, in the order their routes are registered. */
-export const DOMAIN_MODULES: DomainModule[] = [generateModule, inventoryModule, scanningModule];
+export const DOMAIN_MODULES: DomainModule[] = [
+  generateModule,
+  inventoryModule,
+  engravingModule,
+  scanningModule,
+];
 
 export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {
   return available.filter((m) => config.modules.includes(m.name));
@@ -63,4 +82,9 @@ export function jobHandlers(modules: DomainModule[], context: ModuleContext): Jo
     }
   }
   return handlers;
+}
+
+/** The background work of these modules (not started). */
+export function backgrounds(modules: DomainModule[], context: ModuleContext): Background[] {
+  return modules.flatMap((module) => (module.background ? [module.background(context)] : []));
 }

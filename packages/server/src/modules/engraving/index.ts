@@ -1,0 +1,28 @@
+/** The engraving module: laser machines, a priority job queue, G-code, GRBL streaming. */
+import { ReadCache } from '../inventory/read-cache.js';
+import type { DomainModule } from '../registry.js';
+import { closeSimulators } from './machines.js';
+import { engravingRoutes } from './routes.js';
+import { EngravingRunner } from './runner.js';
+
+export const engravingModule: DomainModule = {
+  name: 'engraving',
+  tags: [{ name: 'engraving', description: 'Laser machines, engraving jobs, G-code, GRBL' }],
+  routes: async (app, context) => engravingRoutes(app, context),
+  background: (context) => {
+    const cache = new ReadCache(context.redis);
+    const runner = new EngravingRunner(context.database.db, {
+      leaseMs: context.config.engravingLeaseMs,
+      onItemsChanged: (tenantId) => cache.invalidate(tenantId),
+    });
+    return {
+      name: 'engraving',
+      start: () => runner.start(context.config.engravingPollMs),
+      stop: async () => {
+        await runner.stop();
+        await closeSimulators();
+      },
+      runner,
+    };
+  },
+};
