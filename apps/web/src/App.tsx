@@ -40,6 +40,9 @@ const AnalyticsPage = lazy(() =>
 const WebhooksPage = lazy(() =>
   import('./webhooks/WebhooksPage.js').then((m) => ({ default: m.WebhooksPage })),
 );
+const engraving = () => import('./engraving/index.js');
+const EngravingPage = lazy(() => engraving().then((m) => ({ default: m.EngravingPage })));
+const EngravingJobPage = lazy(() => engraving().then((m) => ({ default: m.JobPage })));
 const scan = () => import('./scan/ScanPage.js');
 const ScanSessionsPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionsPage })));
 const ScanSessionPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionPage })));
@@ -52,6 +55,7 @@ const PAGES = [
   { path: '/batches', label: 'Batches', signedIn: true },
   { path: '/history', label: 'History', signedIn: true },
   { path: '/inventory', label: 'Inventory', signedIn: true },
+  { path: '/engraving', label: 'Engraving', signedIn: true },
   { path: '/scan', label: 'Scan', signedIn: true },
   { path: '/webhooks', label: 'Webhooks', signedIn: true },
 ];
@@ -162,6 +166,8 @@ export function App() {
               <Route path="/batches/:id" element={<BatchPage />} />
               <Route path="/history" element={<HistoryPage />} />
               <Route path="/webhooks" element={<WebhooksPage />} />
+              <Route path="/engraving" element={<EngravingPage />} />
+              <Route path="/engraving/jobs/:id" element={<EngravingJobPage />} />
               <Route path="/scan" element={<ScanSessionsPage />} />
               <Route path="/scan/:id" element={<ScanSessionPage />} />
               <Route path="/inventory" element={<InventoryLayout />}>

@@ -4,8 +4,8 @@
  * credentials) and parsed with eventsource-parser. The server ends a stream after a while, so it
  * reconnects until the job is finished.
  */
-import { createParser } from 'eventsource-parser';
 import { api } from '../api/client.js';
+import { readEvents } from '../api/sse.js';
 import type { paths } from '../api/schema.js';
 import { problemText } from '../session.js';
 
@@ -31,19 +31,11 @@ export async function followJob(
     });
     if (!data) throw new Error(problemText(error));
     let last: Job | undefined;
-    const parser = createParser({
-      onEvent(event) {
-        if (event.event !== 'job') return;
-        last = JSON.parse(event.data) as Job;
-        onJob(last);
-      },
+    await readEvents(data, (event) => {
+      if (event.event !== 'job') return;
+      last = JSON.parse(event.data) as Job;
+      onJob(last);
     });
-    const reader = data.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      parser.feed(value);
-    }
     if (last && isFinished(last.status)) return last;
     await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
     signal.throwIfAborted();
