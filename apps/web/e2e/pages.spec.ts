@@ -52,6 +52,16 @@ function pages(batchId: string): [string, string, (page: Page) => Promise<void>]
         ),
     ],
     ['history', '/history', (p) => expect(p.getByTestId('history-card').first()).toBeVisible()],
+    [
+      'scan',
+      '/scan',
+      (p) => expect(p.getByRole('form', { name: 'Start a scan session' })).toBeVisible(),
+    ],
+    [
+      'engraving',
+      '/engraving',
+      (p) => expect(p.getByRole('heading', { name: 'Machines' })).toBeVisible(),
+    ],
   ];
 }
 
@@ -95,6 +105,8 @@ test('every page fits a phone-sized screen; navigation opens from the menu butto
     generator: 'Generate',
     batches: 'Batches',
     history: 'History',
+    scan: 'Scan',
+    engraving: 'Engraving',
   };
   for (const [name, path, ready] of pages(batchId)) {
     await page.getByRole('button', { name: 'Open navigation' }).click();
