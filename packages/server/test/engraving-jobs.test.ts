@@ -207,6 +207,32 @@ describe.each(ENGINES)('engraving jobs on $engine', (engine) => {
     },
   );
 
+  it.skipIf(!available)('streams progress as server-sent events until the job ends', async () => {
+    const uids = await lot('L2026-27', 2);
+    const created = (
+      await call('POST', '/api/v1/engraving/jobs', { uids, settings: { passes: 1 } })
+    ).json<Job>();
+    const stream = call('GET', `/api/v1/engraving/jobs/${created.id}/events`);
+    runner.start(20);
+    const res = await stream;
+    await runner.stop();
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    const events = res.body
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: job'))
+      .map(
+        (block) =>
+          JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Job & {
+            progress: { piece: number; lines: number; totalLines: number } | null;
+          },
+      );
+    expect(['queued', 'running']).toContain(events[0].status);
+    expect(events.at(-1)).toMatchObject({ status: 'completed', done: 2 });
+    expect(events.some((e) => e.status === 'running' && e.progress)).toBe(true);
+    const done = events.map((e) => e.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+  });
+
   it.skipIf(!available)('names what cannot be engraved', async () => {
     const [uid] = await lot('L2026-24', 1);
     await call('POST', '/api/v1/inventory/items/status', { uids: [uid], status: 'scrapped' });
