@@ -4,7 +4,11 @@
  * lose bytes), progress, feed hold and resume, `error:N` mid-file, a dropped connection, a soft
  * limit alarm and unlock, `$C` check mode, `$$` settings.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeText, toMatrix } from '@qrforge/qr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateGcode } from '../src/modules/engraving/gcode/generate.js';
@@ -14,6 +18,7 @@ import {
   DEFAULT_SETTINGS,
 } from '../src/modules/engraving/gcode/settings.js';
 import {
+  connectSerial,
   connectTcp,
   GrblError,
   type GrblConnection,
@@ -120,5 +125,32 @@ describe('GRBL streaming against the simulator', () => {
     const settings = await machine.command('$$');
     expect(settings).toContain('$30=1000');
     expect(settings).toContain('$32=1');
+  });
+});
+
+/**
+ * A serial port for real: socat joins a pseudo-terminal (what a USB-serial adapter looks like to
+ * the kernel) to the simulator's TCP port, and the driver opens it with the `serialport` package.
+ */
+const socat = spawnSync('socat', ['-V']).status === 0;
+if (!socat)
+  console.warn('socat is not installed: the serial-port test is skipped (apt-get install socat)');
+describe.skipIf(!socat && !process.env.QRFORGE_REQUIRE_SERVICES)('GRBL over a serial port', () => {
+  it('streams a job through a pseudo-terminal', async () => {
+    const simulator = new GrblSimulator({ speed: 5000 });
+    const port = await simulator.listen();
+    const path = join(mkdtempSync(join(tmpdir(), 'qrforge-tty-')), 'ttyGRBL');
+    const bridge = spawn('socat', [`pty,link=${path},raw,echo=0`, `tcp:127.0.0.1:${port}`]);
+    try {
+      await expect.poll(() => existsSync(path)).toBe(true);
+      const machine = await connectSerial(path);
+      await machine.stream(program);
+      expect(simulator.executed).toEqual(commands);
+      expect(simulator.overflows).toBe(0);
+      machine.close();
+    } finally {
+      bridge.kill();
+      await simulator.close();
+    }
   });
 });

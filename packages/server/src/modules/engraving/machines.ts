@@ -4,7 +4,7 @@
  * networked controller, so demos and dry runs take the same path as real machines.
  */
 import type { MachineProfile } from './gcode/settings.js';
-import { connectTcp, type GrblConnection } from './grbl/driver.js';
+import { connectSerial, connectTcp, type GrblConnection } from './grbl/driver.js';
 import { GrblSimulator } from './grbl/simulator.js';
 import type { machines } from './schema.js';
 
@@ -58,8 +58,6 @@ export async function connectMachine(machine: MachineRow): Promise<GrblConnectio
     case 'tcp':
       return connectTcp(connection.host, connection.port);
     case 'serial':
-      throw new Error(
-        `serial port ${connection.path}: serial connections are not built yet; use a networked controller (tcp) or a simulated machine`,
-      );
+      return connectSerial(connection.path, connection.baudRate);
   }
 }

@@ -6,7 +6,9 @@
  * resume and soft reset are the real-time bytes. An `error:N`, an alarm or a lost connection stops
  * the stream and rejects with what happened and at which line.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SerialPort } from 'serialport';
 import {
   ALARMS,
   ERRORS,
@@ -51,6 +53,30 @@ export interface GrblConnection {
 /** How often status is asked for while streaming. */
 const POLL_MS = 200;
 
+/** A controller on a serial port (USB): GRBL's 115200 baud, 8N1 by default. */
+export async function connectSerial(
+  path: string,
+  baudRate = 115200,
+  timeoutMs = 5000,
+): Promise<GrblConnection> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) =>
+      error
+        ? reject(new GrblError(`cannot open ${path}: ${error.message}`, 'connection'))
+        : resolve(),
+    ),
+  );
+  // Whatever the board said before we listened (a greeting of its own) is dropped; a soft reset
+  // then gives one greeting to wait for, on boards that reset when the port opens and others.
+  await new Promise<void>((resolve) => port.flush(() => resolve()));
+  const driver = new Driver(port);
+  const greeted = driver.welcomed(timeoutMs);
+  driver.softReset();
+  await greeted;
+  return driver;
+}
+
 export async function connectTcp(
   host: string,
   port: number,
@@ -85,8 +111,8 @@ class Driver implements GrblConnection {
   private listeners = new Set<(line: string) => void>();
   private closed?: GrblError;
 
-  constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk) => {
+  constructor(private readonly socket: Duplex) {
+    socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString('latin1');
       let end: number;
       while ((end = this.buffer.indexOf('\n')) !== -1) {
