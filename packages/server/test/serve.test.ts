@@ -12,15 +12,20 @@ import { freePort } from './helpers/ports.js';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 
+/**
+ * The first answer other than a refused connection or a 503: right after start, on a loaded
+ * machine, under-pressure may answer 503 while the event loop catches up from the migrations.
+ */
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await fetch(url);
+      const response = await fetch(url);
+      if (response.status !== 503 || Date.now() > end) return response;
     } catch (error) {
       if (Date.now() > end) throw error;
-      await new Promise((r) => setTimeout(r, 200));
     }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
