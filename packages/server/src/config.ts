@@ -70,6 +70,7 @@ export interface Config {
   engravingMaxPieces: number;
   engravingPollMs: number;
   engravingLeaseMs: number;
+  engravingProbeMs: number;
 }
 
 interface Variable<K extends keyof Config> {
@@ -601,6 +602,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'How long a running engraving job stays claimed without news from its runner; after that another runner recovers it (the piece in progress is marked failed, never engraved twice).',
     parse: integer('QRFORGE_ENGRAVING_LEASE_MS', 1000, 3_600_000),
+  },
+  {
+    name: 'QRFORGE_ENGRAVING_PROBE_MS',
+    key: 'engravingProbeMs',
+    default: '15000',
+    description:
+      'How often machines not running a job are asked for their state (idle, alarm, offline), in ms; 0 turns it off. Each check opens a connection to the controller (a serial board resets on it).',
+    parse: integer('QRFORGE_ENGRAVING_PROBE_MS', 0, 3_600_000),
   },
 ];
 

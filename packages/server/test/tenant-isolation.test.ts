@@ -224,6 +224,17 @@ describe('tenant isolation over every route with an ID', () => {
     },
     'POST /api/v1/scans/sessions/{id}/close': { create: scanSession, ownerStatus: 200 },
     'GET /api/v1/engraving/machines/{id}': { create: machine, ownerStatus: 200 },
+    'PATCH /api/v1/engraving/machines/{id}': {
+      create: machine,
+      body: { presets: [] },
+      ownerStatus: 200,
+    },
+    'DELETE /api/v1/engraving/machines/{id}': { create: machine, ownerStatus: 204 },
+    'POST /api/v1/engraving/machines/{id}/{action}': {
+      create: machine,
+      params: { action: 'check' },
+      ownerStatus: 200,
+    },
     'GET /api/v1/engraving/jobs/{id}': { create: engravingJob, ownerStatus: 200 },
     'GET /api/v1/engraving/jobs/{id}/events': { create: cancelledJob, ownerStatus: 200 },
     'GET /api/v1/engraving/jobs/{id}/gcode': { create: engravingJob, ownerStatus: 200 },

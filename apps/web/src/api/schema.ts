@@ -12979,6 +12979,581 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    /**
+     * Remove a machine
+     * @description Refused (409) while it runs a job or while unfinished jobs are meant for it (cancel or move them first). Finished jobs keep their pieces and history.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Change a machine: name, profile, connection, presets
+     * @description Refused (409) while the machine runs a job. A new connection takes effect at the next job or state check.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            kind?: 'diode' | 'co2' | 'fibre';
+            workArea?: {
+              x: number;
+              y: number;
+            };
+            /** @description GRBL $30 */
+            maxPower?: number;
+            spotSize?: number;
+            maxRate?: number;
+            acceleration?: number;
+            hasZ?: boolean;
+            connection?:
+              | {
+                  /** @enum {string} */
+                  type: 'simulated';
+                  /** @description Times faster than real time (20: a 3-minute piece in 9 s) */
+                  speed: number;
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'tcp';
+                  host: string;
+                  port: number;
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'serial';
+                  path: string;
+                  /** @description GRBL: 115200 */
+                  baudRate: number;
+                };
+            presets?: {
+              name: string;
+              power: number;
+              speed: number;
+              passes: number;
+              lineInterval: number;
+              mode: 'raster' | 'dot';
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              kind: string;
+              workArea: {
+                x: number;
+                y: number;
+              };
+              maxPower: number;
+              spotSize: number;
+              maxRate: number;
+              acceleration: number;
+              hasZ: boolean;
+              connection: {
+                type: string;
+              } & {
+                [key: string]: unknown;
+              };
+              presets: {
+                name: string;
+                power: number;
+                speed: number;
+                passes: number;
+                lineInterval: number;
+                mode: 'raster' | 'dot';
+              }[];
+              state: 'idle' | 'busy' | 'alarm' | 'offline';
+              lastStatus: {
+                [key: string]: unknown;
+              } | null;
+              lastSeenAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/engraving/machines/{id}/{action}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * check (ask the controller for its state now) or unlock (clear an alarm with GRBL's $X, then check)
+     * @description The machine is connected to, asked, and let go; its state becomes idle, alarm or offline. Refused (409) while it runs a job. Unlock only after the cause of the alarm is fixed on the machine.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          action: 'check' | 'unlock';
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              kind: string;
+              workArea: {
+                x: number;
+                y: number;
+              };
+              maxPower: number;
+              spotSize: number;
+              maxRate: number;
+              acceleration: number;
+              hasZ: boolean;
+              connection: {
+                type: string;
+              } & {
+                [key: string]: unknown;
+              };
+              presets: {
+                name: string;
+                power: number;
+                speed: number;
+                passes: number;
+                lineInterval: number;
+                mode: 'raster' | 'dot';
+              }[];
+              state: 'idle' | 'busy' | 'alarm' | 'offline';
+              lastStatus: {
+                [key: string]: unknown;
+              } | null;
+              lastSeenAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code: string;
+              requestId: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -13018,6 +13593,7 @@ export interface paths {
                 machineId: string | null;
                 assignedMachineId: string | null;
                 confirmEach: boolean;
+                dryRun: boolean;
                 waitingForConfirm: boolean;
                 total: number;
                 done: number;
@@ -13223,6 +13799,8 @@ export interface paths {
             machineId?: string;
             /** @description Wait for POST …/confirm before each piece */
             confirmEach?: boolean;
+            /** @description Check every program on the machine in GRBL's check mode ($C): nothing moves or burns, no item changes */
+            dryRun?: boolean;
           };
         };
       };
@@ -13240,6 +13818,7 @@ export interface paths {
               machineId: string | null;
               assignedMachineId: string | null;
               confirmEach: boolean;
+              dryRun: boolean;
               waitingForConfirm: boolean;
               total: number;
               done: number;
@@ -13455,6 +14034,7 @@ export interface paths {
               machineId: string | null;
               assignedMachineId: string | null;
               confirmEach: boolean;
+              dryRun: boolean;
               waitingForConfirm: boolean;
               total: number;
               done: number;
@@ -13644,6 +14224,7 @@ export interface paths {
               machineId: string | null;
               assignedMachineId: string | null;
               confirmEach: boolean;
+              dryRun: boolean;
               waitingForConfirm: boolean;
               total: number;
               done: number;
@@ -13848,6 +14429,7 @@ export interface paths {
               machineId: string | null;
               assignedMachineId: string | null;
               confirmEach: boolean;
+              dryRun: boolean;
               waitingForConfirm: boolean;
               total: number;
               done: number;

@@ -8,6 +8,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
     dataDir: mkdtempSync(join(tmpdir(), 'qrforge-test-')),
+    // Tests drive the engraving runner by hand; machine checks are tested on their own.
+    engravingProbeMs: 0,
     ...overrides,
   };
 }

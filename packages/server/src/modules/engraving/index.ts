@@ -1,4 +1,5 @@
 /** The engraving module: laser machines, a priority job queue, G-code, GRBL streaming. */
+import { Counter } from 'prom-client';
 import { ReadCache } from '../inventory/read-cache.js';
 import type { DomainModule } from '../registry.js';
 import { closeSimulators } from './machines.js';
@@ -13,6 +14,13 @@ export const engravingModule: DomainModule = {
     const cache = new ReadCache(context.redis);
     const runner = new EngravingRunner(context.database.db, {
       leaseMs: context.config.engravingLeaseMs,
+      probeMs: context.config.engravingProbeMs,
+      pieces: new Counter({
+        name: 'engraving_pieces_total',
+        help: 'Engraving pieces finished by this process: done, failed, checked (dry run).',
+        labelNames: ['result'] as const,
+        registers: [context.metrics.registry],
+      }),
       onItemsChanged: (tenantId) => cache.invalidate(tenantId),
     });
     return {

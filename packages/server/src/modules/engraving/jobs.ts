@@ -38,6 +38,8 @@ export interface JobInput {
   priority?: Priority;
   machineId?: string;
   confirmEach?: boolean;
+  /** Check every program on the machine in `$C` mode; nothing burns, no item changes. */
+  dryRun?: boolean;
 }
 
 export interface JobSettings {
@@ -67,7 +69,8 @@ export class EngravingJobs {
       }
       const chosen = await this.selectItems(tx, tenantId, input);
       checkToolpath(chosen[0].codeContent, settings, machine);
-      const stuck = chosen.filter((item) => !canMove(item.status, 'engraved'));
+      // A dry run changes no item, so it may check the program of an item engraved already.
+      const stuck = input.dryRun ? [] : chosen.filter((item) => !canMove(item.status, 'engraved'));
       if (stuck.length)
         throw new AppError(
           'ENGRAVING_ERR_ITEMS',
@@ -93,6 +96,7 @@ export class EngravingJobs {
           machineId: input.machineId ?? null,
           priority: PRIORITIES[input.priority ?? 'normal'],
           confirmEach: input.confirmEach ?? false,
+          dryRun: input.dryRun ?? false,
           settings,
           total: chosen.length,
           operator: `${audit.actorType}:${audit.actorId ?? ''}`,
@@ -116,6 +120,7 @@ export class EngravingJobs {
           pieces: chosen.length,
           priority: input.priority ?? 'normal',
           machineId: input.machineId ?? null,
+          dryRun: input.dryRun ?? false,
         },
       });
       return job;

@@ -3,10 +3,13 @@
  * GRBL simulator started in this process on loopback (one per machine), reached over TCP like a
  * networked controller, so demos and dry runs take the same path as real machines.
  */
+import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
+import type { Database } from '../../platform/db/database.js';
 import type { MachineProfile } from './gcode/settings.js';
 import { connectSerial, connectTcp, type GrblConnection } from './grbl/driver.js';
+import type { StatusReport } from './grbl/protocol.js';
 import { GrblSimulator } from './grbl/simulator.js';
-import type { machines } from './schema.js';
+import { machines } from './schema.js';
 
 export type MachineRow = typeof machines.$inferSelect;
 export type Connection =
@@ -42,22 +45,87 @@ export async function simulatorOf(machine: MachineRow, speed: number) {
   return running;
 }
 
+/** Stops a simulated machine's simulator (changed or removed); the next use starts a new one. */
+export async function closeSimulator(id: string): Promise<void> {
+  const running = simulators.get(id);
+  if (!running) return;
+  simulators.delete(id);
+  await (await running).simulator.close();
+}
+
 export async function closeSimulators(): Promise<void> {
   const all = [...simulators.values()];
   simulators.clear();
   for (const running of all) await (await running).simulator.close();
 }
 
-export async function connectMachine(machine: MachineRow): Promise<GrblConnection> {
+export async function connectMachine(
+  machine: MachineRow,
+  timeoutMs = 5000,
+): Promise<GrblConnection> {
   const connection = machine.connection as Connection;
   switch (connection.type) {
     case 'simulated': {
       const { port } = await simulatorOf(machine, connection.speed);
-      return connectTcp('127.0.0.1', port);
+      return connectTcp('127.0.0.1', port, timeoutMs);
     }
     case 'tcp':
-      return connectTcp(connection.host, connection.port);
+      return connectTcp(connection.host, connection.port, timeoutMs);
     case 'serial':
-      return connectSerial(connection.path, connection.baudRate);
+      return connectSerial(connection.path, connection.baudRate, timeoutMs);
   }
+}
+
+/** A machine's state from what its controller reports. */
+export function stateOf(status: StatusReport): MachineRow['state'] {
+  return status.state === 'Alarm' || status.state === 'Door' ? 'alarm' : 'idle';
+}
+
+/**
+ * Asks a machine that is not running a job how it is (`?`), and with `unlock` first clears an
+ * alarm (`$X`), then records its state: idle, alarm, or offline when it does not answer. The
+ * machine is held meanwhile (`probe_until`), so no job starts on it and no other check runs;
+ * undefined when it is busy or held already. A connection is opened for the check and closed.
+ */
+export async function checkMachine(
+  db: Database,
+  id: string,
+  options: { timeoutMs: number; unlock?: boolean },
+): Promise<MachineRow | undefined> {
+  const now = new Date();
+  const [held] = await db
+    .update(machines)
+    .set({ probeUntil: new Date(now.getTime() + 2 * options.timeoutMs + 1000) })
+    .where(
+      and(
+        eq(machines.id, id),
+        ne(machines.state, 'busy'),
+        or(isNull(machines.probeUntil), lt(machines.probeUntil, now)),
+      ),
+    )
+    .returning();
+  if (!held) return undefined;
+  let status: StatusReport | undefined;
+  let connection: GrblConnection | undefined;
+  try {
+    connection = await connectMachine(held, options.timeoutMs);
+    // An alarm GRBL will not clear is reported by the status below, not as a lost machine.
+    if (options.unlock) await connection.command('$X').catch(() => undefined);
+    status = await connection.status();
+  } catch {
+    // Not reachable, or not answering like GRBL: offline until a check finds it again.
+  } finally {
+    connection?.close();
+  }
+  const [row] = await db
+    .update(machines)
+    .set({
+      state: status ? stateOf(status) : 'offline',
+      lastStatus: status ?? held.lastStatus,
+      lastSeenAt: status ? new Date() : held.lastSeenAt,
+      probeUntil: null,
+    })
+    .where(eq(machines.id, id))
+    .returning();
+  return row;
 }

@@ -7,12 +7,13 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { encodeText, toMatrix } from '@qrforge/qr';
 import { AppError } from '../../errors.js';
 import { recordAudit, requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
+import { isUniqueViolation } from '../../platform/db/rows.js';
 import { literals } from '../../platform/http/literals.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
@@ -27,8 +28,10 @@ import {
   type JobSettings,
   type Priority,
 } from './jobs.js';
-import { profileOf, type MachineRow } from './machines.js';
+import { engravingGauges } from './metrics.js';
+import { checkMachine, closeSimulator, profileOf, type MachineRow } from './machines.js';
 import {
+  engravingJobs,
   engravingPieces,
   JOB_STATUSES,
   MACHINE_KINDS,
@@ -85,29 +88,30 @@ const Preset = Type.Object(
   },
   { additionalProperties: false },
 );
-const MachineBody = Type.Object(
-  {
+/** A machine's fields; `defaults` for registration, none for a change (PATCH). */
+const machineFields = (defaults: boolean) => {
+  const d = <T>(value: T) => (defaults ? { default: value } : {});
+  return {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     kind: literals(MACHINE_KINDS),
     workArea: Type.Object({
       x: Type.Number({ exclusiveMinimum: 0, maximum: 5000 }),
       y: Type.Number({ exclusiveMinimum: 0, maximum: 5000 }),
     }),
-    maxPower: Type.Integer({
-      minimum: 1,
-      maximum: 100_000,
-      description: 'GRBL $30',
-      default: 1000,
-    }),
-    spotSize: Type.Number({ minimum: 0.005, maximum: 2, default: 0.08 }),
-    maxRate: Type.Number({ minimum: 1, maximum: 100_000, default: 6000 }),
-    acceleration: Type.Number({ minimum: 1, maximum: 100_000, default: 500 }),
-    hasZ: Type.Boolean({ default: false }),
+    maxPower: Type.Integer({ minimum: 1, maximum: 100_000, description: 'GRBL $30', ...d(1000) }),
+    spotSize: Type.Number({ minimum: 0.005, maximum: 2, ...d(0.08) }),
+    maxRate: Type.Number({ minimum: 1, maximum: 100_000, ...d(6000) }),
+    acceleration: Type.Number({ minimum: 1, maximum: 100_000, ...d(500) }),
+    hasZ: Type.Boolean(d(false)),
     connection: Connection,
-    presets: Type.Array(Preset, { default: [], maxItems: 50 }),
-  },
-  { additionalProperties: false },
-);
+    presets: Type.Array(Preset, { maxItems: 50, ...d([]) }),
+  };
+};
+const MachineBody = Type.Object(machineFields(true), { additionalProperties: false });
+const MachinePatch = Type.Partial(Type.Object(machineFields(false)), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 const Machine = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -177,6 +181,12 @@ const JobBody = Type.Object(
     confirmEach: Type.Optional(
       Type.Boolean({ description: 'Wait for POST …/confirm before each piece' }),
     ),
+    dryRun: Type.Optional(
+      Type.Boolean({
+        description:
+          "Check every program on the machine in GRBL's check mode ($C): nothing moves or burns, no item changes",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -209,6 +219,7 @@ const Job = Type.Object({
   machineId: Type.Union([Type.String(), Type.Null()]),
   assignedMachineId: Type.Union([Type.String(), Type.Null()]),
   confirmEach: Type.Boolean(),
+  dryRun: Type.Boolean(),
   waitingForConfirm: Type.Boolean(),
   total: Type.Integer(),
   done: Type.Integer(),
@@ -256,6 +267,7 @@ const jobView = (j: JobRow) => ({
   machineId: j.machineId,
   assignedMachineId: j.assignedMachineId,
   confirmEach: j.confirmEach,
+  dryRun: j.dryRun,
   waitingForConfirm: j.confirmEach && !FINISHED.has(j.status) && j.confirmed <= j.done + j.failed,
   total: j.total,
   done: j.done,
@@ -274,6 +286,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   const db = context.database.db;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const jobs = new EngravingJobs(db, config.engravingMaxPieces);
+  engravingGauges(context.metrics.registry, db);
   const findMachine = async (tenantId: string, id: string) => {
     const [machine] = await db
       .select()
@@ -367,6 +380,161 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
     },
     async (request) =>
       machineView(await findMachine(request.principal!.tenantId, request.params.id)),
+  );
+
+  api.patch(
+    '/api/v1/engraving/machines/:id',
+    {
+      preHandler: guard.role('admin'),
+      schema: {
+        tags,
+        summary: 'Change a machine: name, profile, connection, presets',
+        description:
+          'Refused (409) while the machine runs a job. A new connection takes effect at the next job or state check.',
+        params: IdParams,
+        body: MachinePatch,
+        response: { 200: Machine, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      const body = request.body;
+      const { id } = await findMachine(tenantId, request.params.id);
+      const machine = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(machines)
+          .set({
+            name: body.name,
+            kind: body.kind,
+            workAreaX: body.workArea?.x,
+            workAreaY: body.workArea?.y,
+            maxPower: body.maxPower,
+            spotSize: body.spotSize,
+            maxRate: body.maxRate,
+            acceleration: body.acceleration,
+            hasZ: body.hasZ,
+            connection: body.connection,
+            presets: body.presets,
+          })
+          .where(and(eq(machines.id, id), ne(machines.state, 'busy')))
+          .returning()
+          .catch((error: unknown) => {
+            if (isUniqueViolation(error))
+              throw new AppError(
+                'ACCOUNT_ERR_CONFLICT',
+                `A machine named "${body.name}" exists already`,
+              );
+            throw error;
+          });
+        if (!row)
+          throw new AppError(
+            'ENGRAVING_ERR_MACHINE_BUSY',
+            'The machine is running a job: change it when the job is over',
+          );
+        await recordAudit(tx, requestAuditContext(request), {
+          action: 'machine.update',
+          targetType: 'machine',
+          targetId: row.id,
+          summary: { fields: Object.keys(body) },
+        });
+        return row;
+      });
+      // A simulated machine's simulator is made again from the new profile.
+      await closeSimulator(machine.id);
+      return machineView(machine);
+    },
+  );
+
+  api.delete(
+    '/api/v1/engraving/machines/:id',
+    {
+      preHandler: guard.role('admin'),
+      schema: {
+        tags,
+        summary: 'Remove a machine',
+        description:
+          'Refused (409) while it runs a job or while unfinished jobs are meant for it (cancel or move them first). Finished jobs keep their pieces and history.',
+        params: IdParams,
+        response: { 204: Type.Null(), ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.principal!.tenantId;
+      const machine = await findMachine(tenantId, request.params.id);
+      await db.transaction(async (tx) => {
+        const [waiting] = await tx
+          .select({ id: engravingJobs.id })
+          .from(engravingJobs)
+          .where(
+            and(
+              eq(engravingJobs.tenantId, tenantId),
+              inArray(engravingJobs.status, ['queued', 'running', 'paused']),
+              or(
+                eq(engravingJobs.machineId, machine.id),
+                eq(engravingJobs.assignedMachineId, machine.id),
+              ),
+            ),
+          )
+          .limit(1);
+        if (waiting)
+          throw new AppError(
+            'ENGRAVING_ERR_MACHINE_BUSY',
+            `Job ${waiting.id} is not finished and is meant for ${machine.name}: cancel it or let it finish first`,
+          );
+        const [gone] = await tx
+          .delete(machines)
+          .where(and(eq(machines.id, machine.id), ne(machines.state, 'busy')))
+          .returning({ id: machines.id });
+        if (!gone)
+          throw new AppError('ENGRAVING_ERR_MACHINE_BUSY', `${machine.name} is running a job`);
+        await recordAudit(tx, requestAuditContext(request), {
+          action: 'machine.delete',
+          targetType: 'machine',
+          targetId: machine.id,
+          summary: { name: machine.name },
+        });
+      });
+      await closeSimulator(machine.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/api/v1/engraving/machines/:id/:action',
+    {
+      preHandler: guard.role('operator'),
+      schema: {
+        tags,
+        summary:
+          "check (ask the controller for its state now) or unlock (clear an alarm with GRBL's $X, then check)",
+        description:
+          'The machine is connected to, asked, and let go; its state becomes idle, alarm or offline. Refused (409) while it runs a job. Unlock only after the cause of the alarm is fixed on the machine.',
+        params: Type.Object(
+          { id: Type.String({ format: 'uuid' }), action: literals(['check', 'unlock'] as const) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Machine, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (request) => {
+      const tenantId = request.principal!.tenantId;
+      const machine = await findMachine(tenantId, request.params.id);
+      const unlock = request.params.action === 'unlock';
+      const checked = await checkMachine(db, machine.id, { timeoutMs: 3000, unlock });
+      if (!checked)
+        throw new AppError(
+          'ENGRAVING_ERR_MACHINE_BUSY',
+          `${machine.name} is running a job or being checked; its state is live on this page`,
+        );
+      if (unlock)
+        await recordAudit(db, requestAuditContext(request), {
+          action: 'machine.unlock',
+          targetType: 'machine',
+          targetId: machine.id,
+          summary: { name: machine.name, state: checked.state },
+        });
+      return machineView(checked);
+    },
   );
 
   const createJob = async (

@@ -13,7 +13,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { encodeText, toMatrix } from '@qrforge/qr';
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Counter } from 'prom-client';
 import type { AuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
 import { canMove } from '../inventory/lifecycle.js';
@@ -25,11 +26,15 @@ import { interpret } from './gcode/interpret.js';
 import { verifyToolpath } from './gcode/verify.js';
 import type { GrblConnection } from './grbl/driver.js';
 import type { JobRow, JobSettings } from './jobs.js';
-import { connectMachine, profileOf, type MachineRow } from './machines.js';
+import { checkMachine, connectMachine, profileOf, stateOf, type MachineRow } from './machines.js';
 import { engravingJobs, engravingPieces, machines } from './schema.js';
 
 export interface RunnerOptions {
   leaseMs: number;
+  /** How often machines not running a job are asked for their state (0: never). */
+  probeMs?: number;
+  /** `engraving_pieces_total{result}`: done, failed, checked (dry run). */
+  pieces?: Counter<'result'>;
   /** Called after items change (the inventory read cache). */
   onItemsChanged?: (tenantId: string) => Promise<void>;
   log?: (message: string, error?: unknown) => void;
@@ -47,6 +52,8 @@ export class EngravingRunner {
   private looping = false;
   /** Set while stopping: running jobs hand back at the next piece boundary. */
   private stopping = false;
+  private probed = 0;
+  private probing?: Promise<void>;
 
   constructor(
     private readonly db: Database,
@@ -72,6 +79,7 @@ export class EngravingRunner {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.idle();
+    await this.probing;
     this.stopping = false;
   }
 
@@ -86,11 +94,35 @@ export class EngravingRunner {
       const run = this.runJob(machine, job).finally(() => this.running.delete(machine.id));
       this.running.set(machine.id, run);
     }
+    // After the claims, so a check never delays a job by more than a poll; in the background, as
+    // a machine that does not answer costs its connection timeout.
+    const probeMs = this.options.probeMs ?? 0;
+    if (probeMs > 0 && !this.probing && Date.now() - this.probed >= probeMs) {
+      this.probed = Date.now();
+      this.probing = this.probeMachines().finally(() => (this.probing = undefined));
+    }
   }
 
   /** Resolves when every job this runner has started is over (tests). */
   async idle(): Promise<void> {
     while (this.running.size) await Promise.allSettled(this.running.values());
+  }
+
+  /** Live state of the machines not running a job: idle, alarm, or offline (and back). */
+  async probeMachines(): Promise<void> {
+    const others = await this.db
+      .select({ id: machines.id })
+      .from(machines)
+      .where(ne(machines.state, 'busy'));
+    await Promise.all(
+      others
+        .filter((m) => !this.running.has(m.id))
+        .map((m) =>
+          checkMachine(this.db, m.id, { timeoutMs: 3000 }).catch((error: unknown) =>
+            this.options.log?.(`engraving: checking machine ${m.id}`, error),
+          ),
+        ),
+    );
   }
 
   private async claim(machine: MachineRow): Promise<JobRow | undefined> {
@@ -109,6 +141,19 @@ export class EngravingRunner {
         .limit(1)
         .for('update', { skipLocked: true });
       if (!job) return undefined;
+      // The machine is ours only if it is still idle and no state check holds it.
+      const [taken] = await tx
+        .update(machines)
+        .set({ state: 'busy' })
+        .where(
+          and(
+            eq(machines.id, machine.id),
+            eq(machines.state, 'idle'),
+            or(isNull(machines.probeUntil), lt(machines.probeUntil, new Date())),
+          ),
+        )
+        .returning({ id: machines.id });
+      if (!taken) return undefined;
       const [claimed] = await tx
         .update(engravingJobs)
         .set({
@@ -120,7 +165,6 @@ export class EngravingRunner {
         })
         .where(eq(engravingJobs.id, job.id))
         .returning();
-      await tx.update(machines).set({ state: 'busy' }).where(eq(machines.id, machine.id));
       return claimed;
     });
   }
@@ -175,20 +219,33 @@ export class EngravingRunner {
     try {
       connection = await connectMachine(machine);
       const status = await connection.status();
-      if (status.state === 'Alarm') await connection.command('$X');
+      if (stateOf(status) === 'alarm') {
+        // Nothing sent: the job waits for a person to clear the machine and unlock it.
+        await this.release(job.id);
+        await this.setMachine(machine.id, 'alarm', status);
+        return;
+      }
       await this.setMachine(machine.id, 'busy', status);
       await this.runPieces(machine, job, connection);
+      if (job.dryRun) await connection.checkMode(false);
       // Stopping between pieces: hand the job back at once rather than when the lease runs out.
       if (this.stopping) await this.release(job.id);
       await this.setMachine(machine.id, 'idle', connection.lastStatus);
     } catch (error) {
+      if (!connection) {
+        // Nothing was sent: the job waits in the queue for this machine (or another) to answer.
+        await this.release(job.id);
+        await this.setMachine(machine.id, 'offline');
+        this.options.log?.(`engraving: machine ${machine.name} is offline`, error);
+        return;
+      }
       const message = (error as Error).message;
       const kind = (error as { kind?: string }).kind;
       await this.finishJob(job.id, 'failed', message);
       await this.setMachine(
         machine.id,
-        kind === 'alarm' ? 'alarm' : kind === 'connection' || !connection ? 'offline' : 'idle',
-        connection?.lastStatus,
+        kind === 'alarm' ? 'alarm' : kind === 'connection' ? 'offline' : 'idle',
+        connection.lastStatus,
       );
       this.options.log?.(`engraving job ${job.id} failed`, error);
     } finally {
@@ -254,6 +311,9 @@ export class EngravingRunner {
           .set({ leaseUntil: new Date(Date.now() + this.options.leaseMs) })
           .where(eq(engravingJobs.id, job.id));
       });
+      // Checked before every piece of a dry run: a controller reset leaves check mode, and a dry
+      // run must never burn.
+      if (job.dryRun) await connection.checkMode(true);
       const seconds = estimateSeconds(moves, profile);
       let written = 0;
       await connection.stream(toolpath.gcode, (p) => {
@@ -326,6 +386,8 @@ export class EngravingRunner {
         .update(engravingJobs)
         .set({ done: sql`${engravingJobs.done} + 1` })
         .where(eq(engravingJobs.id, job.id));
+      // A dry run checked the program on the machine; the part is untouched.
+      if (job.dryRun) return;
       const [item] = await tx
         .select(MOVING_COLUMNS)
         .from(items)
@@ -349,10 +411,12 @@ export class EngravingRunner {
           audit,
         );
     });
-    await this.options.onItemsChanged?.(job.tenantId);
+    this.options.pieces?.inc({ result: job.dryRun ? 'checked' : 'done' });
+    if (!job.dryRun) await this.options.onItemsChanged?.(job.tenantId);
   }
 
   private async failPiece(jobId: string, pieceId: number, error: string) {
+    this.options.pieces?.inc({ result: 'failed' });
     await this.db.transaction(async (tx) => {
       await tx
         .update(engravingPieces)
@@ -368,11 +432,14 @@ export class EngravingRunner {
   private async finishJob(id: string, status: 'completed' | 'failed', error: string | null) {
     await this.db.transaction(async (tx) => {
       // A piece cut short by a machine error is marked failed with the job.
-      if (status === 'failed')
-        await tx
+      if (status === 'failed') {
+        const cut = await tx
           .update(engravingPieces)
           .set({ status: 'failed', error, finishedAt: new Date() })
-          .where(and(eq(engravingPieces.jobId, id), eq(engravingPieces.status, 'running')));
+          .where(and(eq(engravingPieces.jobId, id), eq(engravingPieces.status, 'running')))
+          .returning({ id: engravingPieces.id });
+        if (cut.length) this.options.pieces?.inc({ result: 'failed' }, cut.length);
+      }
       const failed = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(engravingPieces)
@@ -407,7 +474,7 @@ export class EngravingRunner {
   private async setMachine(id: string, state: MachineRow['state'], status?: object) {
     await this.db
       .update(machines)
-      .set({ state, lastStatus: status ?? null, lastSeenAt: new Date() })
+      .set(status ? { state, lastStatus: status, lastSeenAt: new Date() } : { state })
       .where(eq(machines.id, id));
   }
 }

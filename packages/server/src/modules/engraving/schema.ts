@@ -61,6 +61,8 @@ export const machines = pgTable(
     state: text('state', { enum: MACHINE_STATES }).notNull().default('idle'),
     lastStatus: jsonb('last_status'),
     lastSeenAt: at('last_seen_at'),
+    /** A state check holds the machine until then (no job starts meanwhile, nor another check). */
+    probeUntil: at('probe_until'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('machines_tenant_name').on(t.tenantId, t.name)],
@@ -85,6 +87,8 @@ export const engravingJobs = pgTable(
     confirmEach: boolean('confirm_each').notNull().default(false),
     /** Pieces the operator has allowed to start (confirmEach). */
     confirmed: integer('confirmed').notNull().default(0),
+    /** Dry run: each program is checked by the controller in `$C` mode, nothing moves or burns. */
+    dryRun: boolean('dry_run').notNull().default(false),
     /** Laser settings and placement. */
     settings: jsonb('settings').notNull(),
     total: integer('total').notNull(),

@@ -42,6 +42,11 @@ export interface GrblConnection {
   /** Sends the program; resolves when every line is acknowledged and the machine is idle again. */
   stream(program: string, onProgress?: (progress: StreamProgress) => void): Promise<void>;
   command(line: string): Promise<string[]>;
+  /**
+   * GRBL's check mode (`$C`): every line is parsed and answered, nothing moves and the laser stays
+   * off — a dry run of a program on the machine itself. Leaving it resets the controller.
+   */
+  checkMode(on: boolean): Promise<void>;
   feedHold(): void;
   resume(): void;
   /** Soft reset: stops at once (the laser with it); the machine then needs `$X` after motion. */
@@ -207,6 +212,18 @@ class Driver implements GrblConnection {
     });
   }
 
+  async checkMode(on: boolean): Promise<void> {
+    if (((await this.status()).state === 'Check') === on) return;
+    if (on) {
+      await this.command('$C');
+      return;
+    }
+    // Leaving check mode soft-resets GRBL: wait for its greeting as well as the `ok`.
+    const greeted = this.welcomed(5000);
+    await this.command('$C');
+    await greeted;
+  }
+
   stream(program: string, onProgress?: (progress: StreamProgress) => void): Promise<void> {
     this.check();
     const lines = program
@@ -268,7 +285,7 @@ class Driver implements GrblConnection {
           finish(new GrblError('the controller was reset during the job', 'cancelled'));
         else if (
           acknowledged === lines.length &&
-          this.lastStatus?.state === 'Idle' &&
+          (this.lastStatus?.state === 'Idle' || this.lastStatus?.state === 'Check') &&
           line.startsWith('<')
         )
           finish();

@@ -59,9 +59,10 @@ export class GrblSimulator {
     this.options = { workArea: { x: 400, y: 400 }, maxPower: 1000, speed: 100, ...options };
   }
 
-  async listen(): Promise<number> {
+  /** Listens on loopback: a free port, or the one given (a machine coming back online). */
+  async listen(port = 0): Promise<number> {
     this.server = createServer((socket) => this.attach(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return (this.server.address() as AddressInfo).port;
   }
 
@@ -71,6 +72,13 @@ export class GrblSimulator {
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
+  }
+
+  /** A limit switch hit: stops at once and stays in alarm until `$X` (or `$H`). */
+  alarm(code = 1) {
+    this.reset();
+    this.state = 'Alarm';
+    this.send(`ALARM:${code}`);
   }
 
   /** Changes what the next connection does (a fault for one test step). */
