@@ -26,11 +26,10 @@ import { Link, Navigate } from 'react-router';
 import { api } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { problemText, useSession } from '../session.js';
+import { MachineCard, type Machine } from './MachineCard.js';
 
 export type EngravingJob =
   paths['/api/v1/engraving/jobs/{id}']['get']['responses']['200']['content']['application/json'];
-type Machine =
-  paths['/api/v1/engraving/machines']['get']['responses']['200']['content']['application/json']['machines'][number];
 type Priority = EngravingJob['priority'];
 
 /** Colours dark enough for white badge text (4.5:1); the word is always shown. */
@@ -41,12 +40,6 @@ export const JOB_COLOURS: Record<string, string> = {
   completed: 'teal.9',
   failed: 'red.9',
   cancelled: 'dark.7',
-};
-const MACHINE_COLOURS: Record<Machine['state'], string> = {
-  idle: 'teal.9',
-  busy: 'blue.9',
-  alarm: 'red.9',
-  offline: 'gray.8',
 };
 
 /** "3 min 20 s" */
@@ -86,7 +79,8 @@ export function EngravingPage() {
     },
   });
   if (!session.me) return <Navigate to="/sign-in" replace />;
-  const admin = session.me.tenants.find((t) => t.tenantId === session.tenantId)?.role === 'admin';
+  const role = session.me.tenants.find((t) => t.tenantId === session.tenantId)?.role ?? 'viewer';
+  const admin = role === 'admin';
   return (
     <Stack gap="md">
       <Title order={2}>Engraving</Title>
@@ -94,21 +88,7 @@ export function EngravingPage() {
       {machines.data?.length === 0 && <Text>No machine yet.</Text>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {machines.data?.map((m) => (
-          <Card key={m.id} withBorder data-testid="machine">
-            <Group justify="space-between" wrap="nowrap">
-              <Text fw={600}>{m.name}</Text>
-              <Badge color={MACHINE_COLOURS[m.state]}>{m.state}</Badge>
-            </Group>
-            <Text size="sm">
-              {m.kind}, {m.workArea.x} x {m.workArea.y} mm, {m.connection.type}
-            </Text>
-            {m.lastStatus && (
-              <Text size="sm">
-                Last report: {String(m.lastStatus.state)} at{' '}
-                {JSON.stringify((m.lastStatus as { position?: object }).position ?? {})}
-              </Text>
-            )}
-          </Card>
+          <MachineCard key={m.id} machine={m} role={role} />
         ))}
       </SimpleGrid>
       {admin && <NewMachineForm />}
@@ -131,6 +111,11 @@ export function EngravingPage() {
                   <Link to={`/engraving/jobs/${job.id}`}>
                     {job.total} piece{job.total > 1 ? 's' : ''}, {job.priority}
                   </Link>
+                  {job.dryRun && (
+                    <Badge ml="xs" variant="outline" color="dark.7">
+                      dry run
+                    </Badge>
+                  )}
                   <Text size="xs">{new Date(job.createdAt).toLocaleString()}</Text>
                 </Table.Td>
                 <Table.Td>
@@ -260,6 +245,7 @@ function NewJobForm({ machines }: { machines: Machine[] }) {
   const [preset, setPreset] = useState<string | null>(null);
   const [priority, setPriority] = useState<string | null>('normal');
   const [confirmEach, setConfirmEach] = useState(false);
+  const [dryRun, setDryRun] = useState(false);
   const presets = (machines.find((m) => m.id === machineId) ?? machines[0]).presets;
   const queue = useMutation({
     mutationFn: async () => {
@@ -269,6 +255,7 @@ function NewJobForm({ machines }: { machines: Machine[] }) {
           lot: { lot: lot.trim() },
           priority: (priority ?? 'normal') as Priority,
           confirmEach,
+          dryRun,
           ...(machineId ? { machineId } : {}),
           ...(chosen
             ? {
@@ -335,6 +322,11 @@ function NewJobForm({ machines }: { machines: Machine[] }) {
           label="Wait for my go before each piece (parts loaded by hand)"
           checked={confirmEach}
           onChange={(e) => setConfirmEach(e.currentTarget.checked)}
+        />
+        <Checkbox
+          label="Dry run: the machine checks every line ($C), nothing moves or burns, no item changes"
+          checked={dryRun}
+          onChange={(e) => setDryRun(e.currentTarget.checked)}
         />
         {queue.error && <Alert color="red">{queue.error.message}</Alert>}
         <Group>

@@ -111,6 +111,12 @@ export function JobPage() {
           {current.status}
         </Badge>
       </Group>
+      {current.dryRun && (
+        <Text size="sm">
+          Dry run: each program is checked by the machine in check mode ($C); nothing moves or
+          burns, and no item changes.
+        </Text>
+      )}
       <div data-testid="job-progress">
         <JobProgress job={current} />
       </div>
