@@ -67,6 +67,7 @@ describe.each(ENGINES)('engraving machines on $engine', (engine) => {
       done: number;
       failed: number;
       dryRun: boolean;
+      assignedMachineId: string | null;
     }>();
   const run = async () => {
     await runner.runOnce();
@@ -243,6 +244,28 @@ describe.each(ENGINES)('engraving machines on $engine', (engine) => {
       expect(metrics).toMatch(/engraving_machines\{state="idle"\} [1-9]/);
     },
   );
+
+  it.skipIf(!available)('a job for any machine goes to a machine its toolpath fits', async () => {
+    const big = await call('POST', '/api/v1/engraving/machines', {
+      name: 'Big bed',
+      kind: 'co2',
+      workArea: { x: 800, y: 800 },
+      connection: { type: 'simulated', speed: 20_000 },
+    });
+    const [uid] = await lot('L2026-44', 1);
+    // At x = 600 mm: beyond every 400 mm machine of this tenant, inside the big one.
+    const created = await call('POST', '/api/v1/engraving/jobs', {
+      itemUid: uid,
+      placement: { x: 600, y: 600 },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    await run();
+    expect(await jobOf(id)).toMatchObject({
+      status: 'completed',
+      assignedMachineId: big.json<Machine>().id,
+    });
+  });
 
   it.skipIf(!available)('changes and removes machines, and names what it refuses', async () => {
     const a = await register('Old name', { type: 'simulated', speed: 1000 });

@@ -268,6 +268,22 @@ export class EngravingJobs {
  * Settings out of range, or (on the machine asked for) a placement off the work area, are refused
  * when the job is made, not when its first piece is due.
  */
+/** Whether a job's toolpath fits a machine (work area, power, speed): any-machine jobs go only where they fit. */
+export function fitsMachine(content: string, settings: JobSettings, machine: MachineRow): boolean {
+  try {
+    generateGcode(
+      toMatrix(encodeText(content, { ecc: 'M' })),
+      settings.laser,
+      settings.placement,
+      profileOf(machine),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ToolpathError) return false;
+    throw error;
+  }
+}
+
 function checkToolpath(content: string, settings: JobSettings, machine?: MachineRow) {
   try {
     if (machine)

@@ -25,7 +25,7 @@ import { generateGcode } from './gcode/generate.js';
 import { interpret } from './gcode/interpret.js';
 import { verifyToolpath } from './gcode/verify.js';
 import type { GrblConnection } from './grbl/driver.js';
-import type { JobRow, JobSettings } from './jobs.js';
+import { fitsMachine, type JobRow, type JobSettings } from './jobs.js';
 import { checkMachine, connectMachine, profileOf, stateOf, type MachineRow } from './machines.js';
 import { engravingJobs, engravingPieces, machines } from './schema.js';
 
@@ -42,6 +42,8 @@ export interface RunnerOptions {
 
 /** How often a waiting job (paused, or waiting for the operator's go) looks at its row again. */
 const WAIT_MS = 200;
+/** Queued jobs a machine looks through for one it can run (the rest fit no machine here). */
+const CANDIDATES = 20;
 /** Progress is written to the job row at most this often. */
 const PROGRESS_MS = 500;
 
@@ -127,7 +129,7 @@ export class EngravingRunner {
 
   private async claim(machine: MachineRow): Promise<JobRow | undefined> {
     return this.db.transaction(async (tx) => {
-      const [job] = await tx
+      const candidates = await tx
         .select()
         .from(engravingJobs)
         .where(
@@ -138,8 +140,28 @@ export class EngravingRunner {
           ),
         )
         .orderBy(sql`${engravingJobs.priority} desc`, asc(engravingJobs.createdAt))
-        .limit(1)
+        .limit(CANDIDATES)
         .for('update', { skipLocked: true });
+      let job: JobRow | undefined;
+      for (const candidate of candidates) {
+        if (candidate.machineId) {
+          job = candidate;
+          break;
+        }
+        // A job for any machine goes only to a machine its toolpath fits (work area, power).
+        const [next] = await tx
+          .select({ content: engravingPieces.content })
+          .from(engravingPieces)
+          .where(
+            and(eq(engravingPieces.jobId, candidate.id), eq(engravingPieces.status, 'pending')),
+          )
+          .orderBy(asc(engravingPieces.seq))
+          .limit(1);
+        if (!next || fitsMachine(next.content, candidate.settings as JobSettings, machine)) {
+          job = candidate;
+          break;
+        }
+      }
       if (!job) return undefined;
       // The machine is ours only if it is still idle and no state check holds it.
       const [taken] = await tx
