@@ -7,7 +7,7 @@
 
 import { parseLocation, StorageLocationError } from './platform/storage/location.js';
 
-export const MODULES = ['generate', 'inventory', 'engraving', 'scanning'] as const;
+export const MODULES = ['generate', 'inventory', 'engraving', 'scanning', 'links'] as const;
 export type ModuleName = (typeof MODULES)[number];
 
 export interface Config {
@@ -71,6 +71,11 @@ export interface Config {
   engravingPollMs: number;
   engravingLeaseMs: number;
   engravingProbeMs: number;
+  publicUrl: string | undefined;
+  linkCacheMs: number;
+  publicRateLimitMax: number;
+  scanLogFlushMs: number;
+  geoipDb: string | undefined;
 }
 
 interface Variable<K extends keyof Config> {
@@ -610,6 +615,55 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'How often machines not running a job are asked for their state (idle, alarm, offline), in ms; 0 turns it off. Each check opens a connection to the controller (a serial board resets on it).',
     parse: integer('QRFORGE_ENGRAVING_PROBE_MS', 0, 3_600_000),
+  },
+  {
+    name: 'QRFORGE_PUBLIC_URL',
+    key: 'publicUrl',
+    default: '',
+    description:
+      'Scheme and host that dynamic codes encode (`<url>/q/<slug>`), e.g. https://qr.example.com; empty: the host the request came to.',
+    parse: (raw) => {
+      if (!raw) return undefined;
+      try {
+        const url = new URL(raw);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
+        return url.origin + url.pathname.replace(/\/+$/, '');
+      } catch {
+        throw new ConfigError('QRFORGE_PUBLIC_URL', raw, 'an http(s) URL');
+      }
+    },
+  },
+  {
+    name: 'QRFORGE_LINK_CACHE_MS',
+    key: 'linkCacheMs',
+    default: '5000',
+    description:
+      'How long a process keeps a dynamic code it looked up, in ms: an edit is seen at once by the process that made it, by the others within this time.',
+    parse: integer('QRFORGE_LINK_CACHE_MS', 0, 600_000),
+  },
+  {
+    name: 'QRFORGE_PUBLIC_RATE_LIMIT_MAX',
+    key: 'publicRateLimitMax',
+    default: '300',
+    description:
+      'Requests per client IP in each rate-limit window to the public pages (/q/<slug>, /i/<uid>); over it, 429.',
+    parse: integer('QRFORGE_PUBLIC_RATE_LIMIT_MAX', 1, 100_000_000),
+  },
+  {
+    name: 'QRFORGE_SCAN_LOG_FLUSH_MS',
+    key: 'scanLogFlushMs',
+    default: '500',
+    description:
+      'Scan events of dynamic codes and item pages are written in batches this often, in ms (a crash loses at most this much).',
+    parse: integer('QRFORGE_SCAN_LOG_FLUSH_MS', 10, 60_000),
+  },
+  {
+    name: 'QRFORGE_GEOIP_DB',
+    key: 'geoipDb',
+    default: '',
+    description:
+      'Path to a local MaxMind/DB-IP country database (.mmdb) to record the country of scans; empty: no country. Never an external call.',
+    parse: (raw) => raw || undefined,
   },
 ];
 

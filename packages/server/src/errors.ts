@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   ENGRAVING_ERR_ITEMS: { status: 422, title: 'The items cannot be engraved' },
   ENGRAVING_ERR_TOOLPATH: { status: 422, title: 'The toolpath cannot be made' },
   ENGRAVING_ERR_STATE: { status: 409, title: 'The job cannot do that now' },
+  LINK_ERR_INVALID: { status: 422, title: 'The dynamic code cannot be saved' },
   ENGRAVING_ERR_MACHINE_BUSY: { status: 409, title: 'The machine is busy' },
   WEBHOOK_ERR_URL: { status: 422, title: 'The webhook URL is not allowed' },
   WEBHOOK_ERR_EVENT_TYPE: { status: 422, title: 'Unknown event type' },

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       databaseUrl: undefined,
       redisUrl: undefined,
-      modules: ['generate', 'inventory', 'engraving', 'scanning'],
+      modules: ['generate', 'inventory', 'engraving', 'scanning', 'links'],
       bodyLimitBytes: 1048576,
       requestTimeoutMs: 30000,
       shutdownTimeoutMs: 25000,

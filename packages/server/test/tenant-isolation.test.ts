@@ -100,6 +100,11 @@ describe('tenant isolation over every route with an ID', () => {
       headers: { authorization: `Bearer ${token.a}` },
       ...(payload ? { payload } : {}),
     });
+  /** A dynamic code of tenant A. */
+  const dynamicCode = async () =>
+    (await asA('/api/v1/links/codes', { name: 'c', target: 'https://example.com/a' })).json<{
+      id: string;
+    }>().id;
   /** A simulated machine of tenant A (never connected: no runner here). */
   const machine = async () =>
     (
@@ -242,6 +247,12 @@ describe('tenant isolation over every route with an ID', () => {
     'POST /api/v1/engraving/jobs/{id}/{action}': {
       create: engravingJob,
       params: { action: 'pause' },
+      ownerStatus: 200,
+    },
+    'GET /api/v1/links/codes/{id}': { create: dynamicCode, ownerStatus: 200 },
+    'PATCH /api/v1/links/codes/{id}': {
+      create: dynamicCode,
+      body: { target: 'https://example.com/changed' },
       ownerStatus: 200,
     },
     'POST /api/v1/jobs/{id}/cancel': {

@@ -16,6 +16,7 @@ import type { ObjectStore } from '../platform/storage/storage.js';
 import { generateModule } from './generate/index.js';
 import { engravingModule } from './engraving/index.js';
 import { inventoryModule } from './inventory/index.js';
+import { linksModule } from './links/index.js';
 import { scanningModule } from './scanning/index.js';
 
 /** What a module gets from the platform, in the HTTP process and in workers alike. */
@@ -62,6 +63,7 @@ export const DOMAIN_MODULES: DomainModule[] = [
   inventoryModule,
   engravingModule,
   scanningModule,
+  linksModule,
 ];
 
 export function enabledModules(config: Config, available = DOMAIN_MODULES): DomainModule[] {

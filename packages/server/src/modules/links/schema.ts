@@ -1,0 +1,95 @@
+/**
+ * Links: dynamic codes (a short URL of ours whose target the owner can change after printing) and
+ * the scan events of every resolution of a dynamic code or public item page.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { tenants } from '../../platform/db/schema.js';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+export const dynamicCodes = pgTable(
+  'dynamic_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** The short, unguessable part of `/q/<slug>`; unique over all tenants. */
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    /** The fallback target: where a scan goes when no rule matches. */
+    target: text('target').notNull(),
+    /** Routing rules, first match wins: `{ device?, language?, hours?, days?, target }`. */
+    rules: jsonb('rules')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    validFrom: at('valid_from'),
+    validUntil: at('valid_until'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('dynamic_codes_slug').on(t.slug),
+    index('dynamic_codes_tenant_created').on(t.tenantId, t.createdAt),
+  ],
+);
+
+export const SCAN_RESULTS = [
+  'redirected',
+  'shown',
+  'disabled',
+  'expired',
+  'not-yet',
+  'not-found',
+  'forged',
+] as const;
+export const DEVICE_CLASSES = ['mobile', 'tablet', 'desktop', 'bot', 'other'] as const;
+
+/** One resolution of a dynamic code or an item page. No IP in clear: a salted hash. */
+export const linkScans = pgTable(
+  'link_scans',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    at: at('at').notNull(),
+    /** The dynamic code, or null for an item page. */
+    codeId: uuid('code_id').references(() => dynamicCodes.id, { onDelete: 'cascade' }),
+    itemUid: text('item_uid'),
+    lot: text('lot'),
+    result: text('result', { enum: SCAN_RESULTS }).notNull(),
+    /** Where the scan was sent (dynamic codes). */
+    target: text('target'),
+    device: text('device', { enum: DEVICE_CLASSES }).notNull(),
+    browser: text('browser'),
+    os: text('os'),
+    language: text('language'),
+    /** The referrer's host only. */
+    referrer: text('referrer'),
+    /** ISO 3166 alpha-2, only with a local GeoIP database. */
+    country: text('country'),
+    /** HMAC of the IP with a salt that changes every day: counts visitors, never names them. */
+    visitor: text('visitor').notNull(),
+    bot: boolean('bot').notNull(),
+  },
+  (t) => [
+    index('link_scans_tenant_at').on(t.tenantId, t.at),
+    index('link_scans_code_at').on(t.codeId, t.at),
+    index('link_scans_tenant_item').on(t.tenantId, t.itemUid, t.at),
+    index('link_scans_tenant_lot').on(t.tenantId, t.lot, t.at),
+  ],
+);
