@@ -33,8 +33,6 @@ CREATE TABLE "link_scans" (
 );
 --> statement-breakpoint
 ALTER TABLE "dynamic_codes" ADD CONSTRAINT "dynamic_codes_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "link_scans" ADD CONSTRAINT "link_scans_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "link_scans" ADD CONSTRAINT "link_scans_code_id_dynamic_codes_id_fk" FOREIGN KEY ("code_id") REFERENCES "public"."dynamic_codes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "dynamic_codes_slug" ON "dynamic_codes" USING btree ("slug");--> statement-breakpoint
 CREATE INDEX "dynamic_codes_tenant_created" ON "dynamic_codes" USING btree ("tenant_id","created_at");--> statement-breakpoint
 CREATE INDEX "link_scans_tenant_at" ON "link_scans" USING btree ("tenant_id","at");--> statement-breakpoint

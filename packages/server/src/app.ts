@@ -50,6 +50,7 @@ import { storageMetrics } from './platform/storage/metrics.js';
 import { openStorage, type Storage } from './platform/storage/setup.js';
 import type { ObjectStore } from './platform/storage/storage.js';
 import type { Redis } from 'ioredis';
+import { FastPaths } from './platform/http/fast-paths.js';
 
 import { API_VERSION } from './version.js';
 
@@ -95,10 +96,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const hotCache = new HotCache(config.hotCacheBytes, (method, handler, status, seconds) =>
     metrics.recordRequest?.(method, handler, status, seconds),
   );
+  const fastPaths = new FastPaths();
   const server = Fastify({
     serverFactory: (handler) => {
       const http = createServer((request, response) => {
-        if (!hotCache.serve(request, response)) handler(request, response);
+        if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
+          handler(request, response);
       });
       // What Fastify sets on the servers it creates itself.
       http.keepAliveTimeout = 72_000;
@@ -210,7 +213,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
   const health = registerHealth(server);
-  health.onShuttingDown(() => hotCache.disable());
+  health.onShuttingDown(() => {
+    hotCache.disable();
+    fastPaths.disable();
+  });
   // Once shutting down, end keep-alive connections after each response so close() can finish.
   server.addHook('onSend', async (_request, reply) => {
     if (health.isShuttingDown()) reply.header('connection', 'close');
@@ -282,6 +288,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       storage,
       downloads,
       hotCache,
+      fastPaths,
       metrics,
       secret,
       redis: deps.redis,

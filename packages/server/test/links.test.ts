@@ -74,6 +74,7 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
         dataDir: opened.dataDir,
         jwtSecret: 'links-secret-links-secret-links-0123',
         scanLogFlushMs: 20,
+        publicRateLimitMax: 40,
       }),
       { database: opened.handle },
     );
@@ -260,6 +261,45 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
         await call('GET', `/api/v1/links/analytics?codeId=${code.id}`, undefined, other)
       ).json<Analytics>();
       expect(theirs.scans).toBe(0);
+    },
+  );
+
+  it.skipIf(!available)(
+    'answers repeat scans before the pipeline with the same headers, counted and rate-limited',
+    async () => {
+      const code = await create({ name: 'Fast', target: 'https://example.com/fast' });
+      await app.server.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.server.address() as { port: number };
+      const get = () =>
+        fetch(`http://127.0.0.1:${port}/q/${code.slug}`, {
+          redirect: 'manual',
+          headers: { 'user-agent': DESKTOP },
+        });
+      const first = await get(); // the route: learns the headers, fills the cache
+      const later = await get(); // the fast path
+      for (const res of [first, later]) {
+        expect(res.status).toBe(302);
+        expect(res.headers.get('location')).toBe('https://example.com/fast');
+      }
+      const names = (res: Response) =>
+        [...res.headers.keys()].filter((n) => !['date', 'x-request-id'].includes(n)).sort();
+      expect(names(later)).toEqual(names(first));
+      expect(later.headers.get('content-security-policy')).toBe(
+        first.headers.get('content-security-policy'),
+      );
+      expect(later.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+      // Every scan counted, whichever path answered it.
+      for (let i = 0; i < 8; i++) await get();
+      expect((await analytics(`codeId=${code.id}`, 10)).scans).toBe(10);
+      // Over QRFORGE_PUBLIC_RATE_LIMIT_MAX (40 here) from one address: 429, named.
+      let limited: Response | undefined;
+      for (let i = 0; i < 40 && !limited; i++) {
+        const res = await get();
+        if (res.status === 429) limited = res;
+      }
+      expect(limited?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited?.json()).toMatchObject({ code: 'HTTP_ERR_RATE_LIMITED' });
     },
   );
 });

@@ -10,6 +10,7 @@ import type { Guard } from '../platform/auth/guard.js';
 import type { DatabaseHandle } from '../platform/db/database.js';
 import type { Metrics } from '../platform/observability/metrics.js';
 import type { JobHandlers, JobQueue } from '../platform/queue/queue.js';
+import type { FastPaths } from '../platform/http/fast-paths.js';
 import type { HotCache } from '../platform/http/hot-cache.js';
 import type { DownloadLinks } from '../platform/storage/download-links.js';
 import type { ObjectStore } from '../platform/storage/storage.js';
@@ -29,6 +30,8 @@ export interface ModuleContext {
   downloads: DownloadLinks;
   /** Signed, immutable answers served before the request pipeline (serve only). */
   hotCache?: HotCache;
+  /** Handlers answering before Fastify's pipeline (serve only; see fast-paths.ts). */
+  fastPaths?: FastPaths;
   metrics: Metrics;
   /** The server's signing secret; derive a key per purpose from it (HKDF). */
   secret: Uint8Array;

@@ -199,6 +199,12 @@ export class DynamicCodes {
     return code;
   }
 
+  /** The code behind a slug if the cache has it fresh, else undefined (the fast path). */
+  cached(slug: string): DynamicCode | undefined {
+    const cached = this.cache.get(slug);
+    return cached && cached.until > Date.now() ? cached.code : undefined;
+  }
+
   /** The code behind a slug, from the cache when fresh (misses are cached too: probing is cheap). */
   async bySlug(slug: string): Promise<DynamicCode | undefined> {
     const now = Date.now();

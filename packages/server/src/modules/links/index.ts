@@ -20,7 +20,8 @@ export const linksModule: DomainModule = {
     const geoip = config.geoipDb ? await maxmind.open<CountryResponse>(config.geoipDb) : undefined;
     const scans = new ScanLog(db, context.metrics.registry, {
       flushMs: config.scanLogFlushMs,
-      batch: 1000,
+      // PGlite runs in this thread: smaller batches keep each write's pause short (P99).
+      batch: 100,
       maxBuffered: 100_000,
       log: (message, error) => app.log.error({ err: error }, message),
     });

@@ -8,15 +8,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { desc } from 'drizzle-orm';
 import { Counter, Histogram } from 'prom-client';
 import { Type } from 'typebox';
+import { AppError } from '../../errors.js';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { literals } from '../../platform/http/literals.js';
+import { WindowLimiter } from '../../platform/http/window-limiter.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { scanAnalytics, scanConditions } from './analytics.js';
 import { DynamicCodes, SLUG_PATTERN, type DynamicCode } from './codes.js';
 import { statusPage } from './pages.js';
-import { resolve, type RoutingRule } from './rules.js';
+import { RedirectFastPath, resolveScan, type RedirectDeps } from './redirect.js';
+import type { RoutingRule } from './rules.js';
 import type { ScanLog } from './scan-log.js';
 import { linkScans } from './schema.js';
 import type { VisitorReader } from './visitor.js';
@@ -170,6 +173,18 @@ export function linkRoutes(
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [context.metrics.registry],
   });
+  const redirect: RedirectDeps = {
+    codes,
+    scans,
+    visitors,
+    limiter: new WindowLimiter(config.publicRateLimitMax, config.rateLimitWindowSeconds * 1000),
+    count: (result, seconds) => {
+      redirects.inc({ result });
+      redirectSeconds.observe(seconds);
+    },
+    recordRequest: (method, handler, status, seconds) =>
+      context.metrics.recordRequest?.(method, handler, status, seconds),
+  };
   const base = (request: FastifyRequest) =>
     config.publicUrl ?? `${request.protocol}://${request.host}`;
   const view = (request: FastifyRequest, code: DynamicCode) => ({
@@ -273,10 +288,20 @@ export function linkRoutes(
       ),
   );
 
+  const fast = new RedirectFastPath(redirect);
+  context.fastPaths?.add(fast.serve);
+  // The platform's headers (security, CORS vary) are set by earlier onSend hooks: learn them here.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url === '/q/:slug' && reply.statusCode === 302)
+      fast.learn(reply.getHeaders());
+    return payload;
+  });
+
   api.get(
     '/q/:slug',
     {
-      config: { rateLimit: { max: config.publicRateLimitMax } },
+      // One limiter for this route and its fast path (QRFORGE_PUBLIC_RATE_LIMIT_MAX per IP).
+      config: { rateLimit: false },
       schema: {
         tags,
         summary: "A dynamic code's address: redirects (302) to its target",
@@ -287,31 +312,31 @@ export function linkRoutes(
           302: { description: 'To the target', type: 'null' },
           404: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
           410: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
+          429: PROBLEM_RESPONSES[429],
         },
       },
     },
     async (request, reply) => {
       const started = process.hrtime.bigint();
+      const now = new Date();
+      const wait = redirect.limiter.take(request.ip, now.getTime());
+      if (wait) {
+        reply.header('retry-after', String(wait));
+        throw new AppError(
+          'HTTP_ERR_RATE_LIMITED',
+          `Too many scans from this address; retry in ${wait} s`,
+        );
+      }
       const slug = request.params.slug;
       const code = new RegExp(SLUG_PATTERN).test(slug) ? await codes.bySlug(slug) : undefined;
-      const now = new Date();
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
       let result: string;
       if (!code) {
         result = 'not-found';
         reply.code(404).type('text/html; charset=utf-8').send(statusPage('not-found'));
       } else {
-        const visitor = visitors.read(request.headers, request.ip, now);
-        const resolution = resolve({ ...code, rules: code.rules as RoutingRule[] }, visitor, now);
+        const resolution = resolveScan(redirect, code, request.headers, request.ip, now);
         result = resolution.result;
-        scans.add({
-          tenantId: code.tenantId,
-          at: now,
-          codeId: code.id,
-          result: resolution.result,
-          target: resolution.result === 'redirected' ? resolution.target : null,
-          ...visitor,
-        });
         if (resolution.result === 'redirected') reply.redirect(resolution.target, 302);
         else
           reply
@@ -326,8 +351,7 @@ export function linkRoutes(
               ),
             );
       }
-      redirects.inc({ result });
-      redirectSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      redirect.count(result, Number(process.hrtime.bigint() - started) / 1e9);
       return reply;
     },
   );

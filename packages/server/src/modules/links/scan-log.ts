@@ -7,6 +7,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { Database } from '../../platform/db/database.js';
+import { sql } from 'drizzle-orm';
 import { linkScans } from './schema.js';
 
 export type ScanRow = typeof linkScans.$inferInsert;
@@ -53,8 +54,7 @@ export class ScanLog {
       const rows = this.buffer.splice(0, this.options.batch);
       let ok = true;
       this.writing = this.db
-        .insert(linkScans)
-        .values(rows)
+        .execute(insertScans(rows))
         .then(() => undefined)
         .catch((error: unknown) => {
           ok = false;
@@ -76,4 +76,33 @@ export class ScanLog {
     await this.flush();
     clearTimeout(this.timer);
   }
+}
+
+/**
+ * One INSERT of column arrays (`unnest`): Drizzle's multi-row VALUES builds a parameter per cell,
+ * which cost more than the redirects themselves at 5,000 scans/s (profiled: query building and
+ * parsing of 16,000 parameters per batch); the same choice as the item generator's.
+ */
+function insertScans(rows: ScanRow[]) {
+  const column = <T>(pick: (row: ScanRow) => T) => sql.param(rows.map(pick));
+  return sql`
+    insert into ${linkScans} (tenant_id, at, code_id, item_uid, lot, result, target, device,
+      browser, os, language, referrer, country, visitor, bot)
+    select * from unnest(
+      ${column((r) => r.tenantId)}::uuid[],
+      ${column((r) => (r.at as Date).toISOString())}::timestamptz[],
+      ${column((r) => r.codeId ?? null)}::uuid[],
+      ${column((r) => r.itemUid ?? null)}::text[],
+      ${column((r) => r.lot ?? null)}::text[],
+      ${column((r) => r.result)}::text[],
+      ${column((r) => r.target ?? null)}::text[],
+      ${column((r) => r.device)}::text[],
+      ${column((r) => r.browser ?? null)}::text[],
+      ${column((r) => r.os ?? null)}::text[],
+      ${column((r) => r.language ?? null)}::text[],
+      ${column((r) => r.referrer ?? null)}::text[],
+      ${column((r) => r.country ?? null)}::text[],
+      ${column((r) => r.visitor)}::text[],
+      ${column((r) => r.bot)}::boolean[]
+    )`;
 }
