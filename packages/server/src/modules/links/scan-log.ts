@@ -90,7 +90,7 @@ function insertScans(rows: ScanRow[]) {
       browser, os, language, referrer, country, visitor, bot)
     select * from unnest(
       ${column((r) => r.tenantId)}::uuid[],
-      ${column((r) => (r.at as Date).toISOString())}::timestamptz[],
+      ${column((r) => r.at.toISOString())}::timestamptz[],
       ${column((r) => r.codeId ?? null)}::uuid[],
       ${column((r) => r.itemUid ?? null)}::text[],
       ${column((r) => r.lot ?? null)}::text[],
