@@ -634,6 +634,7 @@ describe.each(ENGINES)('inventory on $engine', (engine) => {
       expect((await get('/api/v1/inventory/code-content')).json()).toEqual({
         mode: 'uid',
         baseUrl: null,
+        signed: false,
       });
     },
   );

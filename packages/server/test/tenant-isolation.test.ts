@@ -100,6 +100,9 @@ describe('tenant isolation over every route with an ID', () => {
       headers: { authorization: `Bearer ${token.a}` },
       ...(payload ? { payload } : {}),
     });
+  /** A recall of tenant A. */
+  const recall = async () =>
+    (await asA('/api/v1/recalls', { lot: 'L1', message: 'recalled' })).json<{ id: string }>().id;
   /** A dynamic code of tenant A. */
   const dynamicCode = async () =>
     (await asA('/api/v1/links/codes', { name: 'c', target: 'https://example.com/a' })).json<{
@@ -250,6 +253,8 @@ describe('tenant isolation over every route with an ID', () => {
       ownerStatus: 200,
     },
     'GET /api/v1/links/codes/{id}': { create: dynamicCode, ownerStatus: 200 },
+    'GET /api/v1/recalls/{id}/affected': { create: recall, ownerStatus: 200 },
+    'POST /api/v1/recalls/{id}/close': { create: recall, ownerStatus: 200 },
     'PATCH /api/v1/links/codes/{id}': {
       create: dynamicCode,
       body: { target: 'https://example.com/changed' },
@@ -266,7 +271,10 @@ describe('tenant isolation over every route with an ID', () => {
       paths: Record<string, Record<string, unknown>>;
     }>();
     const withId = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      /\{u?id\}/.test(path) ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`) : [],
+      // Under /api only: the public pages (/i/{uid}, /q/{slug}) are public by design.
+      /\{u?id\}/.test(path) && path.startsWith('/api/')
+        ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
+        : [],
     );
     expect(withId.length).toBeGreaterThanOrEqual(5);
     expect(withId.sort()).toEqual(Object.keys(fixtures()).sort());

@@ -14,6 +14,8 @@ export interface CodeContentSetting {
   mode: CodeContentMode;
   /** Scheme and host (and optional path) for `url` and `gs1`; no trailing slash. */
   baseUrl: string | null;
+  /** URL forms carry the item's signature (`?s=`, see item-signature.ts). */
+  signed?: boolean;
 }
 
 export const UID_CONTENT: CodeContentSetting = { mode: 'uid', baseUrl: null };
@@ -46,19 +48,27 @@ export function baseUrlProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/** Signs a UID for a tenant (ItemSigner bound to the tenant), for signed URL contents. */
+export type UidSigner = (uid: string) => string;
+
 export function contentFor(
   setting: CodeContentSetting,
   item: { uid: string; lot: string; serial: number },
   gtin: string | null,
+  sign?: UidSigner,
 ): string {
   const base = (setting.baseUrl ?? '').replace(/\/+$/, '');
+  if (setting.mode === 'uid') return item.uid;
+  const signature = setting.signed ? `?s=${sign ? sign(item.uid) : missingSigner()}` : '';
   switch (setting.mode) {
-    case 'uid':
-      return item.uid;
     case 'url':
-      return `${base}/i/${encodeURIComponent(item.uid)}`;
+      return `${base}/i/${encodeURIComponent(item.uid)}${signature}`;
     case 'gs1':
       // Lot (AI 10) and serial (AI 21) are percent-encoded as the Digital Link syntax requires.
-      return `${base}/01/${gtin!.padStart(14, '0')}/10/${encodeURIComponent(item.lot)}/21/${item.serial}`;
+      return `${base}/01/${gtin!.padStart(14, '0')}/10/${encodeURIComponent(item.lot)}/21/${item.serial}${signature}`;
   }
+}
+
+function missingSigner(): never {
+  throw new Error('signed code contents need the item signer');
 }

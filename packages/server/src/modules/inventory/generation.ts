@@ -9,7 +9,12 @@ import { AppError } from '../../errors.js';
 import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
 import type { DomainEvent } from '../../platform/events/events.js';
-import { contentFor, UID_CONTENT, type CodeContentSetting } from './code-content.js';
+import {
+  contentFor,
+  UID_CONTENT,
+  type CodeContentSetting,
+  type UidSigner,
+} from './code-content.js';
 import type { IdTemplate } from './ids/id-template.js';
 import { componentTypes, items, lots, vendors } from './schema.js';
 
@@ -99,7 +104,7 @@ export async function insertItems(
   template: IdTemplate,
   reservation: Reservation,
   progress?: (done: number) => Promise<void>,
-  content: { setting: CodeContentSetting; gtin: string | null } = {
+  content: { setting: CodeContentSetting; gtin: string | null; sign?: UidSigner } = {
     setting: UID_CONTENT,
     gtin: null,
   },
@@ -133,6 +138,7 @@ export async function insertItems(
               content.setting,
               { uid, lot: input.lotNumber, serial: serials[i] },
               content.gtin,
+              content.sign,
             ),
           );
     // Two array parameters and the constant columns once, rather than a VALUES row per item:

@@ -17,7 +17,7 @@ import type { Database } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/events.js';
 import { checkStock } from './alerts.js';
 import { addYears } from './generation.js';
-import { contentFor, type CodeContentSetting } from './code-content.js';
+import { contentFor, type CodeContentSetting, type UidSigner } from './code-content.js';
 import type { IdTemplate } from './ids/id-template.js';
 import { canMove, ITEM_STATUSES, TRANSITIONS, type ItemStatus } from './lifecycle.js';
 import { componentTypes, items, lots, vendors } from './schema.js';
@@ -111,6 +111,7 @@ export async function importCsv(
     dryRun: boolean;
     template: IdTemplate;
     content: CodeContentSetting;
+    sign?: UidSigner;
     audit: AuditContext;
   },
 ): Promise<ImportReport> {
@@ -245,7 +246,7 @@ async function importItems(
   tenantId: string,
   rows: Row[],
   report: ImportReport,
-  options: { template: IdTemplate; content: CodeContentSetting },
+  options: { template: IdTemplate; content: CodeContentSetting; sign?: UidSigner },
 ): Promise<Set<string>> {
   const problem = (row: Row, message: string) =>
     report.problems.push({ line: row.line, uid: row.cells.uid || null, message });
@@ -336,7 +337,7 @@ async function importItems(
     const gtin = await gtinFor(tx, tenantId, type, options.content);
     for (let i = 0; i < group.length; i += 1000) {
       const chunk = group.slice(i, i + 1000);
-      const contents = chunk.map((g) => contentFor(options.content, g, gtin));
+      const contents = chunk.map((g) => contentFor(options.content, g, gtin, options.sign));
       await tx.execute(sql`
         insert into ${items} (tenant_id, uid, lot_id, type_code, vendor_code, lot_number, serial,
           manufacturing_date, warranty_years, warranty_expires, status, location, code_content)

@@ -2,6 +2,7 @@
  * Inventory routes under /api/v1/inventory, plus the seed documents' `POST /qr/generate` and
  * `GET /inventory/items` with their own bodies and paths (credentials required).
  */
+import { ItemSigner } from './item-signature.js';
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,10 +43,13 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   const { guard, config } = context;
   const db = context.database.db;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new InventoryService(db, context.queue, {
-    maxCount: config.inventoryMaxCount,
-    syncCount: config.inventorySyncCount,
-  });
+  const signer = new ItemSigner(context.secret);
+  const service = new InventoryService(
+    db,
+    context.queue,
+    { maxCount: config.inventoryMaxCount, syncCount: config.inventorySyncCount },
+    signer,
+  );
   lowStockGauge(context.metrics.registry, db);
   const cache = new ReadCache(context.redis, context.metrics.registry);
   // Every successful write of these routes makes the tenant's cached reads out of date; done
@@ -232,6 +236,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         dryRun,
         template: await service.idTemplate(tenantId),
         content: await service.codeContent(tenantId),
+        sign: (uid) => signer.sign(tenantId, uid),
         audit: requestAuditContext(request),
       });
     },
@@ -925,6 +930,12 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         description:
           'https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>)',
       }),
+      signed: Type.Optional(
+        Type.Boolean({
+          description:
+            'URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one',
+        }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -957,6 +968,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
         mode: request.body.mode,
         // Empty means none (the validator coerces a JSON null to "" for a string-or-null).
         baseUrl: request.body.baseUrl?.replace(/\/+$/, '') || null,
+        signed: request.body.mode !== 'uid' && (request.body.signed ?? false),
       };
       await service.setCodeContent(
         request.principal!.tenantId,

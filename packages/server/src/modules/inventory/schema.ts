@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   date,
   index,
   integer,
@@ -33,6 +34,8 @@ export const idSchemas = pgTable('id_schemas', {
   /** What new items' codes encode: uid, url or gs1 (see code-content.ts). */
   codeContent: text('code_content', { enum: CODE_CONTENTS }).notNull().default('uid'),
   codeBaseUrl: text('code_base_url'),
+  /** URL contents carry a signature of the UID (item-signature.ts). */
+  codeSigned: boolean('code_signed').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
 

@@ -3,6 +3,7 @@
  * keyset pagination, status transitions (single and bulk, all-or-nothing) and item timelines.
  * Every read and write is scoped by tenant.
  */
+import type { ItemSigner } from './item-signature.js';
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
@@ -50,6 +51,7 @@ export class InventoryService {
     private readonly db: Database,
     private readonly queue: JobQueue,
     private readonly limits: { maxCount: number; syncCount: number },
+    private readonly signer: ItemSigner,
   ) {}
 
   async idTemplate(tenantId: string, db: Database = this.db): Promise<IdTemplate> {
@@ -83,7 +85,9 @@ export class InventoryService {
 
   async codeContent(tenantId: string): Promise<CodeContentSetting> {
     const [row] = await this.db.select().from(idSchemas).where(eq(idSchemas.tenantId, tenantId));
-    return row ? { mode: row.codeContent, baseUrl: row.codeBaseUrl } : UID_CONTENT;
+    return row
+      ? { mode: row.codeContent, baseUrl: row.codeBaseUrl, signed: row.codeSigned }
+      : UID_CONTENT;
   }
 
   async setCodeContent(tenantId: string, setting: CodeContentSetting, audit: AuditContext) {
@@ -96,7 +100,11 @@ export class InventoryService {
           errors: [{ field: 'body.baseUrl', message: problem }],
         });
     }
-    const values = { codeContent: setting.mode, codeBaseUrl: setting.baseUrl };
+    const values = {
+      codeContent: setting.mode,
+      codeBaseUrl: setting.baseUrl,
+      codeSigned: setting.mode !== 'uid' && (setting.signed ?? false),
+    };
     await this.db.transaction(async (tx) => {
       await tx
         .insert(idSchemas)
@@ -117,7 +125,8 @@ export class InventoryService {
   /** The content choice and the GTIN it needs; a GS1 choice without the type's GTIN is refused. */
   private async contentFor(tenantId: string, typeCode: string) {
     const setting = await this.codeContent(tenantId);
-    if (setting.mode !== 'gs1') return { setting, gtin: null };
+    const sign = (uid: string) => this.signer.sign(tenantId, uid);
+    if (setting.mode !== 'gs1') return { setting, gtin: null, sign };
     const [type] = await this.db
       .select({ gtin: componentTypes.gtin })
       .from(componentTypes)
@@ -127,7 +136,7 @@ export class InventoryService {
         'INVENTORY_ERR_CODE_CONTENT',
         `Codes are GS1 Digital Links, so component type ${typeCode} needs a GTIN first (PATCH /api/v1/inventory/types/${typeCode})`,
       );
-    return { setting, gtin: type.gtin };
+    return { setting, gtin: type.gtin, sign };
   }
 
   /**
@@ -169,7 +178,8 @@ export class InventoryService {
       reservation,
       template: template.template,
       alphabet: template.alphabet,
-      content,
+      // The signer stays here: the job gets it from its own process (never a key in a payload).
+      content: { setting: content.setting, gtin: content.gtin },
     };
     await this.queue.enqueue(tenantId, GENERATE_JOB, job, { id: jobId });
     return {

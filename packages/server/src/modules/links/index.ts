@@ -2,6 +2,8 @@
 import maxmind, { type CountryResponse } from 'maxmind';
 import type { DomainModule } from '../registry.js';
 import { DynamicCodes } from './codes.js';
+import { TenantAddresses } from './addresses.js';
+import { publicItemRoutes } from './public-routes.js';
 import { linkRoutes } from './routes.js';
 import { ScanLog } from './scan-log.js';
 import { VisitorReader } from './visitor.js';
@@ -26,10 +28,17 @@ export const linksModule: DomainModule = {
       log: (message, error) => app.log.error({ err: error }, message),
     });
     app.addHook('onClose', async () => scans.close());
-    linkRoutes(app, context, {
+    const visitors = new VisitorReader(context.secret, geoip);
+    const { count } = linkRoutes(app, context, {
       codes: new DynamicCodes(db, config.linkCacheMs),
       scans,
-      visitors: new VisitorReader(context.secret, geoip),
+      visitors,
+    });
+    publicItemRoutes(app, context, {
+      addresses: new TenantAddresses(db, config.linkCacheMs),
+      scans,
+      visitors,
+      count,
     });
   },
 };

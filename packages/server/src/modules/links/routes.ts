@@ -426,4 +426,5 @@ export function linkRoutes(
         .send([CSV_COLUMNS.join(','), ...lines].join('\r\n') + '\r\n');
     },
   );
+  return { count: (result: string, seconds: number) => redirect.count(result, seconds) };
 }

@@ -6,6 +6,8 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  date,
+  integer,
   index,
   jsonb,
   pgTable,
@@ -15,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { tenants } from '../../platform/db/schema.js';
+import { items } from '../inventory/schema.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
@@ -95,4 +98,60 @@ export const linkScans = pgTable(
     index('link_scans_tenant_item').on(t.tenantId, t.itemUid, t.at),
     index('link_scans_tenant_lot').on(t.tenantId, t.lot, t.at),
   ],
+);
+
+/** What a tenant's public item pages show, and who they say made the part. */
+export const PUBLIC_FIELDS = ['type', 'manufacturingDate', 'warranty', 'lot', 'serial'] as const;
+export const publicPages = pgTable('public_pages', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  fields: jsonb('fields')
+    .notNull()
+    .default(sql`'["type","manufacturingDate","warranty"]'::jsonb`),
+  brandName: text('brand_name'),
+  contactEmail: text('contact_email'),
+  contactUrl: text('contact_url'),
+  /** Owners may register their part's warranty from the page. */
+  warrantyRegistration: boolean('warranty_registration').notNull().default(true),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** A lot (or a serial range of it) recalled, with the message every affected page shows. */
+export const recalls = pgTable(
+  'recalls',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    lot: text('lot').notNull(),
+    /** Only items of this component type (a lot number may be shared by types). */
+    typeCode: text('type_code'),
+    serialFrom: integer('serial_from'),
+    serialTo: integer('serial_to'),
+    message: text('message').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    closedAt: at('closed_at'),
+  },
+  (t) => [index('recalls_tenant_lot').on(t.tenantId, t.lot)],
+);
+
+/** An owner's warranty registration from the public page: one per item. */
+export const warrantyRegistrations = pgTable(
+  'warranty_registrations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    purchaseDate: date('purchase_date', { mode: 'string' }).notNull(),
+    registeredAt: at('registered_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('warranty_registrations_item').on(t.itemId)],
 );

@@ -13,6 +13,9 @@ export const EVENT_TYPES = [
   'inventory.low_stock',
   'inventory.stock_ok',
   'scan.session.closed',
+  'item.code.forged',
+  'item.warranty.registered',
+  'recall.created',
   'webhook.test',
 ] as const;
 

@@ -2,6 +2,7 @@
  * Scan sessions under /api/v1/scans/sessions: open, scan (text from a camera page or a
  * keyboard-wedge scanner, or photos), follow the summary and the missing items, close.
  */
+import { ItemSigner } from '../../inventory/item-signature.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -114,10 +115,12 @@ export async function sessionRoutes(
     return scans;
   };
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const inventory = new InventoryService(context.database.db, context.queue, {
-    maxCount: config.inventoryMaxCount,
-    syncCount: config.inventorySyncCount,
-  });
+  const inventory = new InventoryService(
+    context.database.db,
+    context.queue,
+    { maxCount: config.inventoryMaxCount, syncCount: config.inventorySyncCount },
+    new ItemSigner(context.secret),
+  );
   const service = new ScanSessionService(
     context.database.db,
     (tenantId) => inventory.idTemplate(tenantId),
