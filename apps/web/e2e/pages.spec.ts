@@ -62,6 +62,11 @@ function pages(batchId: string): [string, string, (page: Page) => Promise<void>]
       '/engraving',
       (p) => expect(p.getByRole('heading', { name: 'Machines' })).toBeVisible(),
     ],
+    [
+      'links',
+      '/links',
+      (p) => expect(p.getByRole('form', { name: 'New dynamic code' })).toBeVisible(),
+    ],
   ];
 }
 
@@ -107,6 +112,7 @@ test('every page fits a phone-sized screen; navigation opens from the menu butto
     history: 'History',
     scan: 'Scan',
     engraving: 'Engraving',
+    links: 'Links',
   };
   for (const [name, path, ready] of pages(batchId)) {
     await page.getByRole('button', { name: 'Open navigation' }).click();

@@ -46,6 +46,9 @@ const EngravingJobPage = lazy(() => engraving().then((m) => ({ default: m.JobPag
 const scan = () => import('./scan/ScanPage.js');
 const ScanSessionsPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionsPage })));
 const ScanSessionPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionPage })));
+const LinksPage = lazy(() =>
+  import('./links/LinksPage.js').then((m) => ({ default: m.LinksPage })),
+);
 const HistoryPage = lazy(() =>
   import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
 );
@@ -57,6 +60,7 @@ const PAGES = [
   { path: '/inventory', label: 'Inventory', signedIn: true },
   { path: '/engraving', label: 'Engraving', signedIn: true },
   { path: '/scan', label: 'Scan', signedIn: true },
+  { path: '/links', label: 'Links', signedIn: true },
   { path: '/webhooks', label: 'Webhooks', signedIn: true },
 ];
 
@@ -166,6 +170,7 @@ export function App() {
               <Route path="/batches/:id" element={<BatchPage />} />
               <Route path="/history" element={<HistoryPage />} />
               <Route path="/webhooks" element={<WebhooksPage />} />
+              <Route path="/links" element={<LinksPage />} />
               <Route path="/engraving" element={<EngravingPage />} />
               <Route path="/engraving/jobs/:id" element={<EngravingJobPage />} />
               <Route path="/scan" element={<ScanSessionsPage />} />

@@ -59,9 +59,9 @@ export function MachineCard({
         </Text>
       )}
       {m.state === 'alarm' && (
-        <Text size="sm" c="red.9">
+        <Alert color="red" mt="xs" p="xs">
           In alarm: fix the cause on the machine (limit switch, door), then unlock.
-        </Text>
+        </Alert>
       )}
       {act.error && (
         <Alert color="red" mt="xs">
@@ -82,7 +82,6 @@ export function MachineCard({
             <Button
               size="xs"
               variant="default"
-              c="red.9"
               onClick={() => {
                 if (window.confirm(`Remove ${m.name}?`)) act.mutate('remove');
               }}
