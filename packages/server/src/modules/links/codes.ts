@@ -40,7 +40,7 @@ export function newSlug(): string {
   return newSlug();
 }
 
-export const SLUG_PATTERN = `^[${ALPHABET}]{${SLUG_LENGTH}}$`;
+export const SLUG = new RegExp(`^[${ALPHABET}]{${SLUG_LENGTH}}$`);
 
 /** Why a target cannot be used, or undefined: absolute http(s), no credentials. */
 export function targetProblem(target: string): string | undefined {

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem } from '../../errors.js';
 import type { WindowLimiter } from '../../platform/http/window-limiter.js';
 import type { DynamicCodes, DynamicCode } from './codes.js';
-import { resolve, type Resolution, type RoutingRule } from './rules.js';
+import { resolve, scheduleOf, type Resolution, type RoutingRule } from './rules.js';
 import type { ScanLog } from './scan-log.js';
 import type { VisitorReader } from './visitor.js';
 
@@ -112,7 +112,7 @@ export class RedirectFastPath {
       return true;
     }
     // Only redirects are answered here; the pages for other outcomes come from the route.
-    if (!isRedirect(code, now)) return false;
+    if (scheduleOf(code, now) !== 'active') return false;
     const resolution = resolveScan(this.deps, code, request.headers, ip, now);
     if (resolution.result !== 'redirected') return false;
     response.writeHead(302, [
@@ -130,12 +130,4 @@ export class RedirectFastPath {
     this.deps.recordRequest?.('GET', '/q/:slug', 302, seconds);
     return true;
   };
-}
-
-function isRedirect(code: DynamicCode, now: Date) {
-  return (
-    code.enabled &&
-    (!code.validFrom || now >= code.validFrom) &&
-    (!code.validUntil || now < code.validUntil)
-  );
 }

@@ -16,7 +16,7 @@ import { WindowLimiter } from '../../platform/http/window-limiter.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { scanAnalytics, scanConditions } from './analytics.js';
-import { DynamicCodes, SLUG_PATTERN, type DynamicCode } from './codes.js';
+import { DynamicCodes, SLUG, type DynamicCode } from './codes.js';
 import { statusPage } from './pages.js';
 import { RedirectFastPath, resolveScan, type RedirectDeps } from './redirect.js';
 import type { RoutingRule } from './rules.js';
@@ -328,7 +328,7 @@ export function linkRoutes(
         );
       }
       const slug = request.params.slug;
-      const code = new RegExp(SLUG_PATTERN).test(slug) ? await codes.bySlug(slug) : undefined;
+      const code = SLUG.test(slug) ? await codes.bySlug(slug) : undefined;
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
       let result: string;
       if (!code) {

@@ -30,14 +30,24 @@ export interface Routable {
 export type Resolution =
   { result: 'redirected'; target: string } | { result: 'disabled' | 'expired' | 'not-yet' };
 
+/** Whether the code may redirect now, or why not: switched off, not yet valid, expired. */
+export function scheduleOf(
+  code: Pick<Routable, 'enabled' | 'validFrom' | 'validUntil'>,
+  now: Date,
+): 'active' | 'disabled' | 'not-yet' | 'expired' {
+  if (!code.enabled) return 'disabled';
+  if (code.validFrom && now < code.validFrom) return 'not-yet';
+  if (code.validUntil && now >= code.validUntil) return 'expired';
+  return 'active';
+}
+
 export function resolve(
   code: Routable,
   visitor: Pick<Visitor, 'device' | 'language'>,
   now: Date,
 ): Resolution {
-  if (!code.enabled) return { result: 'disabled' };
-  if (code.validFrom && now < code.validFrom) return { result: 'not-yet' };
-  if (code.validUntil && now >= code.validUntil) return { result: 'expired' };
+  const schedule = scheduleOf(code, now);
+  if (schedule !== 'active') return { result: schedule };
   const rule = code.rules.find((r) => matches(r, visitor, now));
   return { result: 'redirected', target: rule?.target ?? code.target };
 }
