@@ -6,7 +6,10 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
+import { eq } from 'drizzle-orm';
 import { closeRenderPool } from '../src/modules/generate/batch/pool.js';
+import { batches } from '../src/modules/generate/schema.js';
+import { batchDynamicCodes } from '../src/modules/links/short-urls.js';
 import type { DatabaseHandle } from '../src/platform/db/database.js';
 import { signIn, twoTenants } from './helpers/accounts.js';
 import { testConfig } from './helpers/config.js';
@@ -167,6 +170,61 @@ describe('batches', () => {
     expect(refused).toMatchObject({ status: 'failed', ok: 0, errors: 1 });
     expect(refused.error).toContain('nothing was produced (allOrNothing)');
     expect(Object.keys(refused.files)).toEqual(['report']);
+  });
+
+  it('dynamic batches: one dynamic code per row, drawn as its short URL; a rerun makes none twice', async () => {
+    const created = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/batches',
+      ...multipart(
+        {
+          name: 'manuals.csv',
+          type: 'text/csv',
+          content:
+            'sku,url\nM-1,https://example.com/m1\nM-2,mailto:x@example.com\nM-3,https://example.com/m3\n',
+        },
+        { dynamic: true, columns: { data: 'url', name: 'sku' } },
+      ),
+    });
+    expect(created.statusCode, created.body).toBe(202);
+    const batch = await finished(created.json<Batch>().id);
+    expect(batch).toMatchObject({ status: 'completed', rows: 3, ok: 2, errors: 1 });
+    const report = (await download(batch.files.report.url)).toString('utf8').trim().split('\n');
+    expect(report[0]).toBe('row,status,data,short_url,error');
+    expect(report[2]).toMatch(
+      /^2,error,mailto:x@example.com,,"not a dynamic code target: a target must be http or https/,
+    );
+    const short = report[1].split(',')[3];
+    expect(short).toMatch(/^http:\/\/localhost:80\/q\/[A-Za-z0-9]{9}$/);
+
+    const zip = unzipSync(await download(batch.files.zip.url));
+    expect(Object.keys(zip)).toEqual(['M-1.png', 'M-3.png']);
+    expect(await decodeFile(zip['M-1.png'], 'image/png')).toEqual([short]);
+    const slug = short.split('/q/')[1];
+    const scan = await app.server.inject(`/q/${slug}`);
+    expect([scan.statusCode, scan.headers.location]).toEqual([302, 'https://example.com/m1']);
+    const codes = (
+      await app.server.inject({ url: '/api/v1/links/codes?limit=100', headers })
+    ).json<{
+      codes: { slug: string; name: string }[];
+    }>().codes;
+    expect(codes.find((c) => c.slug === slug)?.name).toBe('M-1');
+
+    // The job run again (a worker crashed after making the codes) finds them rather than adding.
+    const [row] = await handle.db.select().from(batches).where(eq(batches.id, batch.id));
+    const again = await batchDynamicCodes(
+      handle.db,
+      row,
+      [{ row: 1, target: 'https://example.com/m1' }],
+      { actorType: 'system', actorId: null, tenantId: row.tenantId, requestId: null, ip: null },
+    );
+    expect(again.get(1)).toEqual({ slug });
+    const after = (
+      await app.server.inject({ url: '/api/v1/links/codes?limit=100', headers })
+    ).json<{
+      codes: unknown[];
+    }>().codes;
+    expect(after.length).toBe(codes.length);
   });
 
   it('limits and bad input answer problem+json naming the problem', async () => {

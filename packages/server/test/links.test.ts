@@ -10,6 +10,7 @@ import { buildApp, type App } from '../src/app.js';
 import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
 import { signIn, twoTenants } from './helpers/accounts.js';
 import { testConfig } from './helpers/config.js';
+import { decodeFile } from './helpers/decode.js';
 import { ENGINES } from './helpers/engines.js';
 
 const IPHONE =
@@ -23,6 +24,9 @@ interface Code {
   slug: string;
   url: string;
   target: string;
+}
+interface Problem {
+  errors: { field: string }[];
 }
 interface Analytics {
   scans: number;
@@ -183,6 +187,73 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
         expect([slug, res.statusCode]).toEqual([slug, 404]);
         expect(res.body).toContain('Unknown code');
       }
+    },
+  );
+
+  it.skipIf(!available)(
+    'the generator makes dynamic codes: the image encodes the short URL, retargeting moves it',
+    async () => {
+      const image = await call('POST', '/api/v1/codes', {
+        payload: { type: 'url', url: 'https://example.com/datasheet-v1' },
+        dynamic: true,
+      });
+      expect(image.statusCode, image.body).toBe(200);
+      const id = image.headers['x-qr-dynamic-code'] as string;
+      const short = image.headers['x-qr-short-url'] as string;
+      expect(image.headers['cache-control']).toBe('no-store');
+      expect(await decodeFile(image.rawPayload, 'image/png')).toEqual([short]);
+      const slug = short.split('/q/')[1];
+      expect((await scan(slug)).headers.location).toBe('https://example.com/datasheet-v1');
+      await call('PATCH', `/api/v1/links/codes/${id}`, {
+        target: 'https://example.com/datasheet-v2',
+      });
+      expect((await scan(slug)).headers.location).toBe('https://example.com/datasheet-v2');
+
+      // Stored: the history record names its dynamic code.
+      const stored = await call('POST', '/api/v1/codes', {
+        data: 'https://example.com/stored',
+        format: 'svg',
+        dynamic: true,
+        store: true,
+      });
+      expect(stored.statusCode, stored.body).toBe(201);
+      const record = stored.json<{ content: string; summary: string; dynamicCode: Code }>();
+      expect(record.dynamicCode.target).toBe('https://example.com/stored');
+      expect(record.content).toBe(record.dynamicCode.url);
+      expect(record.summary).toBe('Dynamic → example.com/stored');
+      const listed = await call('GET', `/api/v1/links/codes/${record.dynamicCode.id}`);
+      expect(listed.json()).toMatchObject({ name: 'example.com/stored', enabled: true });
+
+      // Refusals name the problem; nothing is made.
+      const before = (await call('GET', '/api/v1/links/codes?limit=100')).json<{
+        codes: unknown[];
+      }>().codes.length;
+      const wifi = await call('POST', '/api/v1/codes', {
+        payload: { type: 'wifi', ssid: 'Shop' },
+        dynamic: true,
+      });
+      expect([wifi.statusCode, wifi.json<Problem>().errors[0].field]).toEqual([
+        422,
+        'body.payload',
+      ]);
+      const script = await call('POST', '/api/v1/codes', {
+        data: 'javascript:alert(1)',
+        dynamic: true,
+      });
+      expect([script.statusCode, script.json<Problem>().errors[0].field]).toEqual([
+        422,
+        'body.data',
+      ]);
+      const anonymous = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/codes',
+        payload: { data: 'https://example.com', dynamic: true },
+      });
+      expect(anonymous.statusCode).toBe(401);
+      const after = (await call('GET', '/api/v1/links/codes?limit=100')).json<{
+        codes: unknown[];
+      }>().codes.length;
+      expect(after).toBe(before);
     },
   );
 

@@ -4758,6 +4758,15 @@ export interface paths {
                 createdAt: string;
                 downloadUrl: string;
                 thumbnailUrl: string;
+                dynamicCode?: {
+                  /** Format: uuid */
+                  id: string;
+                  slug: string;
+                  /** @description The short URL the code encodes */
+                  url: string;
+                  /** @description Where it points now (change it under /api/v1/links) */
+                  target: string;
+                };
               }[];
               nextCursor: string | null;
             };
@@ -5045,6 +5054,8 @@ export interface paths {
             };
             /** @description Keep the file in storage and history (signed-in callers) */
             store?: boolean;
+            /** @description Encode a dynamic code (a short URL of ours whose target can change after printing) pointing at the URL given in `data` or a `url` payload; operators, with the links module */
+            dynamic?: boolean;
           };
         };
       };
@@ -5083,6 +5094,15 @@ export interface paths {
               createdAt: string;
               downloadUrl: string;
               thumbnailUrl: string;
+              dynamicCode?: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                /** @description The short URL the code encodes */
+                url: string;
+                /** @description Where it points now (change it under /api/v1/links) */
+                target: string;
+              };
             };
           };
         };
@@ -5821,6 +5841,15 @@ export interface paths {
               createdAt: string;
               downloadUrl: string;
               thumbnailUrl: string;
+              dynamicCode?: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                /** @description The short URL the code encodes */
+                url: string;
+                /** @description Where it points now (change it under /api/v1/links) */
+                target: string;
+              };
             };
           };
         };
@@ -6862,6 +6891,8 @@ export interface paths {
             };
             /** @description Produce nothing when any row fails; default false */
             allOrNothing?: boolean;
+            /** @description Each row's data is a URL: make a dynamic code pointing at it and encode the code's short URL (the name column names the code); the report lists the short URLs */
+            dynamic?: boolean;
           };
         };
       };

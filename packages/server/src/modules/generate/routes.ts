@@ -14,6 +14,7 @@ import { hasCredentials, type Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { resolveContent, type Content } from './content.js';
+import { dynamicAllowed, dynamicTarget, makeDynamic, type DynamicCodeRef } from './dynamic.js';
 import { generateMetrics } from './metrics.js';
 import { renderCode, type PdfLayout, type Rendered } from './render.js';
 import { RenderCache } from './render-cache.js';
@@ -46,6 +47,14 @@ const CodeSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   downloadUrl: Type.String(),
   thumbnailUrl: Type.String(),
+  dynamicCode: Type.Optional(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      slug: Type.String(),
+      url: Type.String({ description: 'The short URL the code encodes' }),
+      target: Type.String({ description: 'Where it points now (change it under /api/v1/links)' }),
+    }),
+  ),
 });
 
 const BINARY = (description: string) => ({
@@ -149,10 +158,10 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   };
 
   /** Sends image bytes; the ETag names the request, so a repeat can answer 304 unrendered. */
-  function sendImage(reply: FastifyReply, rendered: Rendered, etag: string, cache: string) {
+  function sendImage(reply: FastifyReply, rendered: Rendered, etag: string | null, cache: string) {
+    if (etag) reply.header('etag', etag);
     return reply
       .header('content-type', rendered.contentType)
-      .header('etag', etag)
       .header('cache-control', cache)
       .header('x-qr-version', String(rendered.version))
       .header('x-qr-ecc', rendered.ecc)
@@ -203,8 +212,19 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       },
     },
     async (request, reply) => {
-      const { format = 'png', store, pdf, data, payload, ...style } = request.body;
-      const content = resolveContent({ data, payload });
+      const { format = 'png', store, dynamic, pdf, data, payload, ...style } = request.body;
+      let content: Content;
+      let dynamicCode: DynamicCodeRef | undefined;
+      if (dynamic) {
+        dynamicAllowed(config, request);
+        const target = dynamicTarget({ data, payload });
+        ({ content, ref: dynamicCode } = await makeDynamic(
+          context.database.db,
+          config,
+          request,
+          target,
+        ));
+      } else content = resolveContent({ data, payload });
       if (store) {
         const principal = request.principal;
         if (!principal)
@@ -219,7 +239,15 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
           { ...style, logo: style.logo ? { size: style.logo.size } : undefined, pdf },
           requestAuditContext(request),
         );
-        return reply.code(201).header('location', `/api/v1/codes/${row.id}`).send(view(row));
+        return reply
+          .code(201)
+          .header('location', `/api/v1/codes/${row.id}`)
+          .send({ ...view(row), dynamicCode });
+      }
+      if (dynamicCode) {
+        // A new dynamic code each time: nothing to cache; the headers say which code was made.
+        reply.header('x-qr-dynamic-code', dynamicCode.id).header('x-qr-short-url', dynamicCode.url);
+        return sendImage(reply, await render(content, format, style, pdf), null, 'no-store');
       }
       const etag = etagOf({ text: content.text, format, style, pdf });
       if (notModified(request, etag)) return sendNotModified(reply, etag);

@@ -148,6 +148,12 @@ export const CodeRequestSchema = Type.Object(
     store: Type.Optional(
       Type.Boolean({ description: 'Keep the file in storage and history (signed-in callers)' }),
     ),
+    dynamic: Type.Optional(
+      Type.Boolean({
+        description:
+          'Encode a dynamic code (a short URL of ours whose target can change after printing) pointing at the URL given in `data` or a `url` payload; operators, with the links module',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -22,6 +22,7 @@ import { RedirectFastPath, resolveScan, type RedirectDeps } from './redirect.js'
 import type { RoutingRule } from './rules.js';
 import type { ScanLog } from './scan-log.js';
 import { linkScans } from './schema.js';
+import { publicBase, shortUrl } from './short-urls.js';
 import type { VisitorReader } from './visitor.js';
 
 const tags = ['links'];
@@ -185,12 +186,11 @@ export function linkRoutes(
     recordRequest: (method, handler, status, seconds) =>
       context.metrics.recordRequest?.(method, handler, status, seconds),
   };
-  const base = (request: FastifyRequest) =>
-    config.publicUrl ?? `${request.protocol}://${request.host}`;
+  const base = (request: FastifyRequest) => publicBase(config, request);
   const view = (request: FastifyRequest, code: DynamicCode) => ({
     id: code.id,
     slug: code.slug,
-    url: `${base(request)}/q/${code.slug}`,
+    url: shortUrl(base(request), code.slug),
     name: code.name,
     target: code.target,
     rules: code.rules as RoutingRule[],

@@ -41,12 +41,16 @@ export const dynamicCodes = pgTable(
     validUntil: at('valid_until'),
     enabled: boolean('enabled').notNull().default(true),
     createdBy: text('created_by').notNull(),
+    /** The batch and row that made the code: a batch job run twice makes each code once. */
+    batchId: uuid('batch_id'),
+    batchRow: integer('batch_row'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('dynamic_codes_slug').on(t.slug),
     index('dynamic_codes_tenant_created').on(t.tenantId, t.createdAt),
+    uniqueIndex('dynamic_codes_batch_row').on(t.batchId, t.batchRow),
   ],
 );
 

@@ -13,6 +13,8 @@ import type { Guard } from '../../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../../platform/http/problem-schema.js';
 import { DownloadLinkSchema } from '../../../platform/storage/download-links.js';
 import type { ModuleContext } from '../../registry.js';
+import { publicBase } from '../../links/short-urls.js';
+import { dynamicAllowed } from '../dynamic.js';
 import { DEFAULT_SHEET } from './label-sheet.js';
 import { kindOf, parseInput, type InputKind } from './input.js';
 import type { BatchOptions } from './run-batch.js';
@@ -46,8 +48,13 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   });
 
   /** Request options with their defaults, for the job. */
-  function resolveOptions(input: BatchOptionsInput, kind: InputKind): BatchOptions {
-    const { formats, columns, names, sheet, allOrNothing, pdf, ...style } = input;
+  function resolveOptions(
+    request: FastifyRequest,
+    input: BatchOptionsInput,
+    kind: InputKind,
+  ): BatchOptions {
+    const { formats, columns, names, sheet, allOrNothing, pdf, dynamic, ...style } = input;
+    if (dynamic) dynamicAllowed(config, request);
     return {
       kind,
       columns: columns ?? {},
@@ -57,6 +64,8 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
       names: names ?? (columns?.name !== undefined ? '{name}' : 'qr-{row:5}'),
       sheet: sheet && { ...DEFAULT_SHEET, ...sheet },
       allOrNothing: allOrNothing ?? false,
+      // The short URLs' base is the one the request came in on (or the configured public URL).
+      dynamic: dynamic ? { base: publicBase(config, request) } : undefined,
     };
   }
 
@@ -68,7 +77,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
     kind: InputKind,
     input: BatchOptionsInput,
   ) {
-    const options = resolveOptions(input, kind);
+    const options = resolveOptions(request, input, kind);
     if (!options.formats.length && !options.sheet)
       throw new AppError('BATCH_ERR_INPUT', 'Ask for at least one format or a label sheet');
     const rows = parseInput(Buffer.from(bytes).toString('utf8'), kind, options.columns, {

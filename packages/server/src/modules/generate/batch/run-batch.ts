@@ -9,7 +9,9 @@ import { and, eq } from 'drizzle-orm';
 import { PermanentJobError } from '../../../platform/queue/job-store.js';
 import type { JobContext } from '../../../platform/queue/queue.js';
 import type { ObjectInfo, ObjectStore } from '../../../platform/storage/storage.js';
+import type { AuditContext } from '../../../platform/audit/audit.js';
 import type { ModuleContext } from '../../registry.js';
+import { batchDynamicCodes, shortUrl } from '../../links/short-urls.js';
 import type { PdfLayout } from '../render.js';
 import type { CodeFormat, CodeStyle } from '../schemas.js';
 import { batches } from '../schema.js';
@@ -32,6 +34,8 @@ export interface BatchOptions {
   sheet?: SheetLayout;
   /** Refuse the whole batch when any row fails. */
   allOrNothing: boolean;
+  /** Each row's data becomes the target of a dynamic code whose short URL (on `base`) is drawn. */
+  dynamic?: { base: string };
 }
 
 export interface BatchOutcome {
@@ -79,7 +83,12 @@ export async function runBatch(
   const sheet = options.sheet && labelSheet(options.sheet, options.style, `Batch ${batchId}`);
   if (sheet) upload('sheet', 'labels.pdf', sheet.stream, 'application/pdf');
 
-  const good = rows.filter((r) => !r.error);
+  let good = rows.filter((r) => !r.error);
+  const shortUrls = new Map<number, string>();
+  if (options.dynamic) {
+    good = await dynamicRows(context, batch, good, options.dynamic.base, failures, shortUrls);
+    await job.progress(1);
+  }
   const names = new UniqueNames();
   const fileNames = good.map((row) => names.take(fileName(options.names, row)));
   const pool = renderPool();
@@ -147,7 +156,7 @@ export async function runBatch(
 
   outputs.report = await context.storage.put(
     `${prefix}/report.csv`,
-    new TextEncoder().encode(reportCsv(rows, failures)),
+    new TextEncoder().encode(reportCsv(rows, failures, options.dynamic && shortUrls)),
     'text/csv; charset=utf-8',
   );
   const errors = failures.size;
@@ -186,13 +195,59 @@ async function report(job: JobContext, done: number, total: number, last: number
   return Math.max(percent, last);
 }
 
+/**
+ * The rows of a dynamic batch, their data replaced by the short URLs of their dynamic codes (made
+ * in chunks, found again on a rerun); rows whose data is no usable target join the failures.
+ */
+async function dynamicRows(
+  context: ModuleContext,
+  batch: typeof batches.$inferSelect,
+  rows: BatchRow[],
+  base: string,
+  failures: Map<number, string>,
+  shortUrls: Map<number, string>,
+): Promise<BatchRow[]> {
+  const audit: AuditContext = {
+    actorType: batch.createdByApiKey ? 'api-key' : batch.createdByUser ? 'user' : 'system',
+    actorId: batch.createdByApiKey ?? batch.createdByUser,
+    tenantId: batch.tenantId,
+    requestId: null,
+    ip: null,
+  };
+  const out: BatchRow[] = [];
+  for (let start = 0; start < rows.length; start += 1000) {
+    const chunk = rows.slice(start, start + 1000);
+    const made = await batchDynamicCodes(
+      context.database.db,
+      batch,
+      chunk.map((r) => ({ row: r.row, target: r.data, name: r.name })),
+      audit,
+    );
+    for (const row of chunk) {
+      const result = made.get(row.row);
+      if (!result || 'error' in result) {
+        failures.set(row.row, result?.error ?? 'the dynamic code was not made');
+        continue;
+      }
+      const url = shortUrl(base, result.slug);
+      shortUrls.set(row.row, url);
+      out.push({ ...row, data: url });
+    }
+  }
+  return out;
+}
+
 /** row,status,error — formula-looking cells are quoted so spreadsheets do not run them. */
-function reportCsv(rows: BatchRow[], failures: Map<number, string>): string {
+function reportCsv(
+  rows: BatchRow[],
+  failures: Map<number, string>,
+  shortUrls?: Map<number, string>,
+): string {
   const cell = (value: string) => {
     const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
     return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  const lines = ['row,status,data,error'];
+  const lines = [shortUrls ? 'row,status,data,short_url,error' : 'row,status,data,error'];
   for (const row of rows) {
     const error = failures.get(row.row);
     lines.push(
@@ -200,6 +255,7 @@ function reportCsv(rows: BatchRow[], failures: Map<number, string>): string {
         String(row.row),
         error ? 'error' : 'ok',
         cell(row.data.slice(0, 200)),
+        ...(shortUrls ? [error ? '' : (shortUrls.get(row.row) ?? '')] : []),
         cell(error ?? ''),
       ].join(','),
     );

@@ -57,6 +57,12 @@ export const BatchOptionsSchema = Type.Object(
     allOrNothing: Type.Optional(
       Type.Boolean({ description: 'Produce nothing when any row fails; default false' }),
     ),
+    dynamic: Type.Optional(
+      Type.Boolean({
+        description:
+          "Each row's data is a URL: make a dynamic code pointing at it and encode the code's short URL (the name column names the code); the report lists the short URLs",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
