@@ -60,3 +60,29 @@ test('a dynamic code is made, retargeted after printing, counted and switched of
   expect(off.status()).toBe(410);
   expect(await off.text()).toContain('This code is switched off');
 });
+
+test('the generator makes a dynamic code whose printed address follows its target', async ({
+  page,
+}) => {
+  const target = `https://example.com/made-${Date.now().toString(36)}`;
+  await signIn(page);
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
+  await page.getByRole('textbox', { name: 'URL' }).fill(target);
+  await page.getByRole('switch', { name: /^Dynamic/ }).click({ force: true });
+  await page.getByRole('button', { name: 'Make dynamic code' }).click();
+  const shortUrl = (await page.getByTestId('dynamic-url').textContent())!;
+  expect(shortUrl).toMatch(/\/q\/[A-Za-z0-9]{9}$/);
+  // The preview (checked by the decoder in the page) now holds the short address.
+  await expect(page.getByTestId('preview')).toHaveAttribute('data-content', shortUrl);
+  await expect(page.getByTestId('scan-check')).toHaveText('Scans: checked by a decoder');
+  const followed = await page.request.get(shortUrl, { maxRedirects: 0 });
+  expect(followed.headers().location).toBe(target);
+
+  await page.getByRole('link', { name: 'Links page' }).click();
+  const row = page.getByRole('row').filter({ hasText: target.replace('https://', '') });
+  await row.getByRole('button').first().click();
+  await expect(page.getByTestId('dynamic-code-image')).toHaveAttribute('data-content', shortUrl);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('code-analytics').getByRole('button', { name: 'SVG' }).click();
+  expect((await download).suggestedFilename()).toMatch(/^dynamic-[A-Za-z0-9]{9}\.svg$/);
+});

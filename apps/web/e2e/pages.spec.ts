@@ -67,6 +67,11 @@ function pages(batchId: string): [string, string, (page: Page) => Promise<void>]
       '/links',
       (p) => expect(p.getByRole('form', { name: 'New dynamic code' })).toBeVisible(),
     ],
+    [
+      'public-pages',
+      '/public-pages',
+      (p) => expect(p.getByRole('heading', { name: 'Recalls' })).toBeVisible(),
+    ],
   ];
 }
 
@@ -113,6 +118,7 @@ test('every page fits a phone-sized screen; navigation opens from the menu butto
     scan: 'Scan',
     engraving: 'Engraving',
     links: 'Links',
+    'public-pages': 'Public pages',
   };
   for (const [name, path, ready] of pages(batchId)) {
     await page.getByRole('button', { name: 'Open navigation' }).click();

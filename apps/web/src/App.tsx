@@ -49,6 +49,9 @@ const ScanSessionPage = lazy(() => scan().then((m) => ({ default: m.ScanSessionP
 const LinksPage = lazy(() =>
   import('./links/LinksPage.js').then((m) => ({ default: m.LinksPage })),
 );
+const PublicPagesPage = lazy(() =>
+  import('./links/PublicPagesPage.js').then((m) => ({ default: m.PublicPagesPage })),
+);
 const HistoryPage = lazy(() =>
   import('./history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
 );
@@ -61,6 +64,7 @@ const PAGES = [
   { path: '/engraving', label: 'Engraving', signedIn: true },
   { path: '/scan', label: 'Scan', signedIn: true },
   { path: '/links', label: 'Links', signedIn: true },
+  { path: '/public-pages', label: 'Public pages', signedIn: true },
   { path: '/webhooks', label: 'Webhooks', signedIn: true },
 ];
 
@@ -171,6 +175,7 @@ export function App() {
               <Route path="/history" element={<HistoryPage />} />
               <Route path="/webhooks" element={<WebhooksPage />} />
               <Route path="/links" element={<LinksPage />} />
+              <Route path="/public-pages" element={<PublicPagesPage />} />
               <Route path="/engraving" element={<EngravingPage />} />
               <Route path="/engraving/jobs/:id" element={<EngravingJobPage />} />
               <Route path="/scan" element={<ScanSessionsPage />} />

@@ -138,6 +138,13 @@ export function useSession(): Session {
   return session;
 }
 
+/** The signed-in user's role in the chosen tenant; undefined when signed out. */
+export function roleIn(session: Session): 'viewer' | 'operator' | 'admin' | undefined {
+  if (!session.me) return undefined;
+  const role = session.me.tenants.find((t) => t.tenantId === session.tenantId)?.role;
+  return role === 'admin' || role === 'operator' ? role : 'viewer';
+}
+
 /** The server's problem+json detail, or a plain sentence. */
 export function problemText(error: unknown): string {
   const problem = error as { detail?: string; title?: string } | undefined;

@@ -49,6 +49,7 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
   const [mapping, setMapping] = useState<Mapping>({ data: 0 });
   const [formats, setFormats] = useState<Format[]>(['png']);
   const [sheet, setSheet] = useState<'none' | 'A4' | 'Letter'>('none');
+  const [dynamic, setDynamic] = useState(false);
   const [style, setStyle] = useState<CodeStyle>(DEFAULT_STYLE);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string>();
@@ -119,6 +120,7 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
           }
         : {}),
       ...(sheet === 'none' ? {} : { sheet: { page: sheet, labels: true } }),
+      ...(dynamic ? { dynamic: true } : {}),
     };
     const form = new FormData();
     form.append('options', JSON.stringify(options));
@@ -282,6 +284,12 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
               value={sheet}
               onChange={(value) => value && setSheet(value)}
               allowDeselect={false}
+            />
+            <Checkbox
+              label="Dynamic codes: each row's data is a web address; print a short address of ours for it, whose target can change later"
+              description="The report lists each row's short address; edit them on the Links page."
+              checked={dynamic}
+              onChange={(event) => setDynamic(event.currentTarget.checked)}
             />
             <StylePanel value={style} onChange={setStyle} />
             {startError && (

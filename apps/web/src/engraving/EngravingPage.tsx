@@ -25,7 +25,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, Navigate } from 'react-router';
 import { api } from '../api/client.js';
 import type { paths } from '../api/schema.js';
-import { problemText, useSession } from '../session.js';
+import { problemText, roleIn, useSession } from '../session.js';
 import { MachineCard, type Machine } from './MachineCard.js';
 
 export type EngravingJob =
@@ -79,7 +79,7 @@ export function EngravingPage() {
     },
   });
   if (!session.me) return <Navigate to="/sign-in" replace />;
-  const role = session.me.tenants.find((t) => t.tenantId === session.tenantId)?.role ?? 'viewer';
+  const role = roleIn(session) ?? 'viewer';
   const admin = role === 'admin';
   return (
     <Stack gap="md">

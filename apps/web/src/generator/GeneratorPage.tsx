@@ -15,6 +15,7 @@ import {
   PasswordInput,
   Select,
   Stack,
+  Switch,
   Text,
   Textarea,
   TextInput,
@@ -26,7 +27,7 @@ import { createStyledSvg } from '@qrforge/qr/style';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
-import { problemText, useSession } from '../session.js';
+import { problemText, roleIn, useSession } from '../session.js';
 import { DEFAULT_STYLE, LOGO_SIZE, toApiStyle, type CodeStyle } from '../style/code-style.js';
 import { StylePanel } from '../style/StylePanel.js';
 import { PAYLOAD_FORMS, toPayload, type Field, type PayloadType } from './payload-forms.js';
@@ -43,10 +44,16 @@ export function GeneratorPage() {
   const [busy, setBusy] = useState<string>();
   const [saved, setSaved] = useState<string>();
   const session = useSession();
+  const role = roleIn(session);
+  // A dynamic code (URL content, operators): the short address it was given once made.
+  const canBeDynamic = type === 'url' && !!role && role !== 'viewer';
+  const [dynamic, setDynamic] = useState(false);
+  const [made, setMade] = useState<{ id: string; url: string; target: string }>();
+  useEffect(() => setMade(undefined), [type, values, dynamic]);
 
   const preview = useMemo(() => {
     try {
-      const text = buildPayload(toPayload(type, values));
+      const text = made?.url ?? buildPayload(toPayload(type, values));
       const { logo, ...basic } = style;
       const svg = createStyledSvg(text, {
         ...basic,
@@ -61,7 +68,7 @@ export function GeneratorPage() {
         return { message: 'Too much data for one code at this error-correction level' };
       return { message: error instanceof Error ? error.message : String(error) };
     }
-  }, [type, values, style]);
+  }, [type, values, style, made]);
 
   // Whether the preview, as styled, still scans (decoded in the browser, after typing settles).
   const [scan, setScan] = useState<'checking' | 'reads' | 'fails'>('checking');
@@ -99,7 +106,7 @@ export function GeneratorPage() {
     setDownloadError(undefined);
     try {
       const { data, error, response } = await api.POST('/api/v1/codes', {
-        body: { payload: toPayload(type, values), format, ...toApiStyle(style) } as never,
+        body: { ...content(), format, ...toApiStyle(style) } as never,
         parseAs: 'blob',
       });
       if (error || !data)
@@ -120,9 +127,12 @@ export function GeneratorPage() {
     }
   }
 
-  /** Keeps the code (PNG) in object storage and the tenant's history. */
-  async function saveToHistory() {
-    setBusy('save');
+  /** What the code holds: the form's payload, or the short address of the dynamic code made. */
+  const content = () => (made ? { data: made.url } : { payload: toPayload(type, values) });
+
+  /** Makes a dynamic code leading to the URL; the preview and downloads then hold its address. */
+  async function makeDynamic() {
+    setBusy('dynamic');
     setDownloadError(undefined);
     setSaved(undefined);
     const { data, error } = await api.POST('/api/v1/codes', {
@@ -130,8 +140,24 @@ export function GeneratorPage() {
         payload: toPayload(type, values),
         format: 'png',
         store: true,
+        dynamic: true,
         ...toApiStyle(style),
       } as never,
+    });
+    setBusy(undefined);
+    const code = (data as { dynamicCode?: { id: string; url: string; target: string } })
+      ?.dynamicCode;
+    if (error || !code) setDownloadError(problemText(error));
+    else setMade(code);
+  }
+
+  /** Keeps the code (PNG) in object storage and the tenant's history. */
+  async function saveToHistory() {
+    setBusy('save');
+    setDownloadError(undefined);
+    setSaved(undefined);
+    const { data, error } = await api.POST('/api/v1/codes', {
+      body: { ...content(), format: 'png', store: true, ...toApiStyle(style) } as never,
     });
     setBusy(undefined);
     if (error || !data) setDownloadError(problemText(error));
@@ -179,6 +205,13 @@ export function GeneratorPage() {
                     onChange={(value) => setValue(field.name, value)}
                   />
                 ))}
+                {canBeDynamic && (
+                  <Switch
+                    label="Dynamic: print a short address of ours, and change where it leads later"
+                    checked={dynamic}
+                    onChange={(e) => setDynamic(e.currentTarget.checked)}
+                  />
+                )}
               </Stack>
             </Card>
             <Card withBorder>
@@ -223,19 +256,43 @@ export function GeneratorPage() {
                       : 'Checking that it scans…'}
                 </Badge>
               )}
-              <Group>
-                {(['png', 'svg', 'pdf'] as const).map((format) => (
-                  <Button
-                    key={format}
-                    onClick={() => void download(format)}
-                    disabled={!('src' in preview)}
-                    loading={busy === format}
-                  >
-                    Download {format.toUpperCase()}
-                  </Button>
-                ))}
-              </Group>
-              {session.me && (
+              {made && (
+                <Alert color="green" role="status" title="Dynamic code made">
+                  <Text size="sm" data-testid="dynamic-url">
+                    {made.url}
+                  </Text>
+                  <Text size="sm">
+                    leads to {made.target}. Change where it leads on the{' '}
+                    <Anchor component={Link} to="/links" underline="always">
+                      Links page
+                    </Anchor>
+                    .
+                  </Text>
+                </Alert>
+              )}
+              {canBeDynamic && dynamic && !made ? (
+                <Button
+                  onClick={() => void makeDynamic()}
+                  disabled={!('src' in preview)}
+                  loading={busy === 'dynamic'}
+                >
+                  Make dynamic code
+                </Button>
+              ) : (
+                <Group>
+                  {(['png', 'svg', 'pdf'] as const).map((format) => (
+                    <Button
+                      key={format}
+                      onClick={() => void download(format)}
+                      disabled={!('src' in preview)}
+                      loading={busy === format}
+                    >
+                      Download {format.toUpperCase()}
+                    </Button>
+                  ))}
+                </Group>
+              )}
+              {session.me && !(canBeDynamic && dynamic) && (
                 <Button
                   variant="light"
                   onClick={() => void saveToHistory()}

@@ -1,7 +1,7 @@
 /**
  * Dynamic codes: make one (a short URL of ours, printed once), change where it points, switch it
- * off, and see its scans — per day, by device and language — with a CSV export of every scan.
- * Charts are Recharts, loaded with this page only.
+ * off, print it (PNG, SVG, PDF), and see its scans — per day, by device and language — with a
+ * CSV export of every scan.
  */
 import {
   Alert,
@@ -10,7 +10,6 @@ import {
   Button,
   Card,
   Group,
-  SimpleGrid,
   Stack,
   Switch,
   Table,
@@ -21,16 +20,15 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate } from 'react-router';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api/client.js';
 import { saveBlob } from '../api/download.js';
 import type { paths } from '../api/schema.js';
 import { problemText, useSession } from '../session.js';
+import { CodeImage } from './CodeImage.js';
+import { ScanCharts } from './ScanCharts.js';
 
 type Code =
   paths['/api/v1/links/codes']['get']['responses']['200']['content']['application/json']['codes'][number];
-/** Mantine's indigo 7: 4.5:1 or more on white and on the dark theme's card. */
-const BAR = '#4263eb';
 
 export function LinksPage() {
   const session = useSession();
@@ -254,25 +252,13 @@ function CodeAnalytics({ code }: { code: Code }) {
           </Title>
           <Badge color={code.enabled ? 'teal.9' : 'gray.8'}>{code.enabled ? 'on' : 'off'}</Badge>
         </Group>
-        {stats.error && <Alert color="red">{stats.error.message}</Alert>}
-        {s && (
-          <>
-            <Text data-testid="scan-totals">
-              {s.scans} scan{s.scans === 1 ? '' : 's'} by {s.visitors} visitor
-              {s.visitors === 1 ? '' : 's'} ({s.bots} by bots, not counted)
-              {s.lastScan && `; last ${new Date(s.lastScan).toLocaleString()}`}
-            </Text>
-            <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Breakdown
-                title="Scans per day"
-                data={s.byDay.map((d) => ({ key: d.day.slice(5), scans: d.scans }))}
-              />
-              <Breakdown title="By device" data={s.byDevice} />
-              <Breakdown title="By language" data={s.byLanguage} />
-              <Breakdown title="By browser" data={s.byBrowser} />
-            </SimpleGrid>
-          </>
-        )}
+        <Group align="flex-start" gap="lg">
+          <CodeImage url={code.url} fileName={`dynamic-${code.slug}`} />
+          <Stack gap="xs" style={{ flex: 1, minWidth: 240 }}>
+            {stats.error && <Alert color="red">{stats.error.message}</Alert>}
+            {s && <ScanCharts stats={s} />}
+          </Stack>
+        </Group>
         <Group>
           <Button
             variant="default"
@@ -284,31 +270,5 @@ function CodeAnalytics({ code }: { code: Code }) {
         </Group>
       </Stack>
     </Card>
-  );
-}
-
-function Breakdown({ title, data }: { title: string; data: { key: string; scans: number }[] }) {
-  const id = `chart-${title.replace(/\W+/g, '-').toLowerCase()}`;
-  return (
-    <figure style={{ margin: 0 }} aria-labelledby={id} data-testid={id}>
-      <Text id={id} size="sm" fw={600} component="figcaption">
-        {title}
-      </Text>
-      {data.length === 0 ? (
-        <Text size="sm">No scans yet.</Text>
-      ) : (
-        <div style={{ height: 180 }}>
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={data} accessibilityLayer>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="key" fontSize={12} />
-              <YAxis allowDecimals={false} fontSize={12} width={32} />
-              <Tooltip />
-              <Bar dataKey="scans" fill={BAR} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      )}
-    </figure>
   );
 }
