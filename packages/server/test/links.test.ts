@@ -5,6 +5,7 @@
  * and malformed slugs are 404, and every scan is counted — analytics equal the scans made, bots
  * apart, no IP stored in clear.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
@@ -37,6 +38,7 @@ interface Analytics {
   byLanguage: { key: string; scans: number }[];
   byBrowser: { key: string; scans: number }[];
   byResult: { key: string; scans: number }[];
+  byCountry: { key: string; scans: number }[];
 }
 
 describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
@@ -79,6 +81,9 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
         jwtSecret: 'links-secret-links-secret-links-0123',
         scanLogFlushMs: 20,
         publicRateLimitMax: 40,
+        // A real MMDB written by MaxMind's writer (fixtures/make-geoip.pl): 203.0.113/24 is CH,
+        // 198.51.100/24 JP.
+        geoipDb: fileURLToPath(new URL('fixtures/geoip-test.mmdb', import.meta.url)),
       }),
       { database: opened.handle },
     );
@@ -310,6 +315,10 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
       expect(stats.byBrowser.map((b) => b.key).sort()).toEqual(['Chrome', 'Safari']);
       expect(stats.byDay).toEqual([{ day: new Date().toISOString().slice(0, 10), scans: 10 }]);
       expect(stats.byResult).toEqual([{ key: 'redirected', scans: 10 }]);
+      expect(stats.byCountry).toEqual([
+        { key: 'CH', scans: 7 },
+        { key: 'JP', scans: 3 },
+      ]);
 
       const csv = await call('GET', `/api/v1/links/scans?codeId=${code.id}`);
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
@@ -319,6 +328,7 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
       );
       expect(lines).toHaveLength(13);
       expect(csv.body).not.toMatch(/203\.0\.113|198\.51\.100|66\.249/);
+      expect(lines.filter((line) => line.includes(',CH,'))).toHaveLength(7);
 
       const metrics = (await call('GET', '/metrics')).body;
       expect(metrics).toMatch(/qr_redirects_total\{result="redirected"\} [1-9]/);
