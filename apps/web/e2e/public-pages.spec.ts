@@ -41,7 +41,7 @@ test('signed item codes, a public page with a recall, forged codes refused, lot 
     const content = page.getByRole('form', { name: 'What component codes hold' });
     await content.getByRole('combobox', { name: 'New codes encode' }).click();
     await page.getByRole('option', { name: /A public item page/ }).click();
-    await content.getByRole('textbox', { name: 'Address of the public pages' }).fill(baseURL!);
+    await content.getByRole('textbox', { name: 'Your address' }).fill(baseURL!);
     await content.getByRole('switch', { name: /Signed codes/ }).click({ force: true });
     await content.getByRole('button', { name: 'Save' }).click();
     await expect(content.getByRole('status')).toContainText('Saved');

@@ -262,6 +262,41 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
     },
   );
 
+  it.skipIf(!available)(
+    "a tenant's own address (domain and prefix) is printed on its new codes; old ones keep theirs",
+    async () => {
+      const before = await create({ name: 'Old', target: 'https://example.com/old' });
+      const set = (baseUrl: string | null) =>
+        call('PUT', '/api/v1/inventory/code-content', { mode: 'uid', baseUrl });
+      expect((await set('https://qr.example.com/acme/')).statusCode).toBe(200);
+      try {
+        const own = await create({ name: 'Own', target: 'https://example.com/own' });
+        expect(own.url).toBe(`https://qr.example.com/acme/q/${own.slug}`);
+        const image = await call('POST', '/api/v1/codes', {
+          data: 'https://example.com/own-image',
+          dynamic: true,
+        });
+        expect(image.headers['x-qr-short-url']).toMatch(/^https:\/\/qr\.example\.com\/acme\/q\//);
+        // Served under the prefix (by the pipeline) and at the root (slugs are global).
+        const prefixed = await app.server.inject({
+          url: `/acme/q/${own.slug}`,
+          headers: { host: 'qr.example.com' },
+        });
+        expect([prefixed.statusCode, prefixed.headers.location]).toEqual([
+          302,
+          'https://example.com/own',
+        ]);
+        expect((await scan(own.slug)).headers.location).toBe('https://example.com/own');
+        const listed = (await call('GET', '/api/v1/links/codes?limit=100')).json<{
+          codes: Code[];
+        }>().codes;
+        expect(listed.find((c) => c.id === before.id)?.url).toBe(before.url);
+      } finally {
+        await set(null);
+      }
+    },
+  );
+
   it.skipIf(!available)('refuses targets that are not http(s) URLs, naming the field', async () => {
     for (const target of [
       'javascript:alert(1)',

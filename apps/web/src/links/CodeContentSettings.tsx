@@ -1,7 +1,8 @@
 /**
  * What new component codes hold: the bare UID, a public item URL (`<base>/i/<uid>`) or a GS1
  * Digital Link, and whether URL codes are signed (a forged code for a UID we never issued is then
- * refused by the public page). Items made before keep the codes they were printed with.
+ * refused by the public page); and the tenant's own address, which item URLs and new dynamic codes
+ * are printed with. Items and codes made before keep what they were printed with.
  */
 import { Alert, Button, Card, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -34,7 +35,7 @@ export function CodeContentSettings({ admin }: { admin: boolean }) {
   const save = useMutation({
     mutationFn: async () => {
       const { data, error } = await api.PUT('/api/v1/inventory/code-content', {
-        body: { mode, baseUrl: mode === 'uid' ? null : baseUrl.trim() || null, signed },
+        body: { mode, baseUrl: baseUrl.trim() || null, signed },
       });
       if (!data) throw new Error(problemText(error));
       return data;
@@ -63,16 +64,16 @@ export function CodeContentSettings({ admin }: { admin: boolean }) {
           allowDeselect={false}
           disabled={!admin}
         />
+        <TextInput
+          label="Your address"
+          description="https://host[/prefix]: a domain of yours pointed at this server (or its own address). Public item pages and new dynamic codes use it."
+          placeholder="https://parts.example.com"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.currentTarget.value)}
+          disabled={!admin}
+        />
         {mode !== 'uid' && (
           <>
-            <TextInput
-              label="Address of the public pages"
-              description="https://host[/prefix]: this server's public address, or a domain of yours pointed at it"
-              placeholder="https://parts.example.com"
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.currentTarget.value)}
-              disabled={!admin}
-            />
             <Switch
               label="Signed codes: each URL carries a short signature, so forged codes are refused and reported"
               checked={signed}

@@ -9,7 +9,8 @@ import { AppError } from '../../errors.js';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
 import { DynamicCodes, targetProblem } from '../links/codes.js';
-import { nameFor, publicBase, shortUrl } from '../links/short-urls.js';
+import type { TenantAddresses } from '../links/addresses.js';
+import { nameFor, shortBase, shortUrl } from '../links/short-urls.js';
 import { resolveContent, type Content } from './content.js';
 import type { CodeRequest } from './schemas.js';
 
@@ -51,16 +52,19 @@ export function dynamicTarget(body: Pick<CodeRequest, 'data' | 'payload'>): stri
 
 export async function makeDynamic(
   db: Database,
+  addresses: TenantAddresses,
   config: Config,
   request: FastifyRequest,
   target: string,
 ): Promise<{ content: Content; ref: DynamicCodeRef }> {
+  const tenantId = request.principal!.tenantId;
+  const baseUrl = await shortBase(addresses, config, request, tenantId);
   const code = await new DynamicCodes(db, 0).create(
-    request.principal!.tenantId,
-    { name: nameFor(target), target },
+    tenantId,
+    { name: nameFor(target), target, baseUrl },
     requestAuditContext(request),
   );
-  const url = shortUrl(publicBase(config, request), code.slug);
+  const url = shortUrl(baseUrl, code.slug);
   return {
     content: { text: url, payloadType: 'dynamic', summary: `Dynamic → ${code.name}`.slice(0, 120) },
     ref: { id: code.id, slug: code.slug, url, target },

@@ -14,6 +14,7 @@ import { hasCredentials, type Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { resolveContent, type Content } from './content.js';
+import { TenantAddresses } from '../links/addresses.js';
 import { dynamicAllowed, dynamicTarget, makeDynamic, type DynamicCodeRef } from './dynamic.js';
 import { generateMetrics } from './metrics.js';
 import { renderCode, type PdfLayout, type Rendered } from './render.js';
@@ -100,6 +101,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   const service = new CodeService(context.database.db, context.storage);
   const signer = new UrlSigner(context.secret, 'render-url v1');
   const metrics = generateMetrics(context.metrics.registry);
+  const addresses = new TenantAddresses(context.database.db, config.linkCacheMs);
   const signedIn = guard.role('viewer');
 
   const renderCache = new RenderCache(
@@ -220,6 +222,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
         const target = dynamicTarget({ data, payload });
         ({ content, ref: dynamicCode } = await makeDynamic(
           context.database.db,
+          addresses,
           config,
           request,
           target,

@@ -4,7 +4,7 @@
  * `https://qr.example.com/acme`. Item URLs carry no tenant ID of their own, so the address is the
  * tenant's — as a custom domain is. Kept for `cacheMs`.
  */
-import { isNotNull } from 'drizzle-orm';
+import { eq, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../platform/db/database.js';
 import { idSchemas } from '../inventory/schema.js';
 
@@ -18,6 +18,22 @@ export class TenantAddresses {
 
   /** The tenant whose code base URL is `host` + `prefix` (prefix '' or '/path'). */
   async tenantFor(host: string, prefix: string): Promise<string | undefined> {
+    return (await this.load()).byAddress.get(addressKey(host, prefix));
+  }
+
+  /**
+   * The tenant's own address (custom domain and/or prefix), if it chose one; read fresh, as codes
+   * are made seldom and must carry the address chosen a moment ago.
+   */
+  async baseOf(tenantId: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ base: idSchemas.codeBaseUrl })
+      .from(idSchemas)
+      .where(eq(idSchemas.tenantId, tenantId));
+    return row?.base?.replace(/\/+$/, '') || undefined;
+  }
+
+  private async load() {
     const now = Date.now();
     if (!this.map || this.map.until <= now) {
       const rows = await this.db
@@ -35,7 +51,7 @@ export class TenantAddresses {
       }
       this.map = { byAddress, until: now + this.cacheMs };
     }
-    return this.map.byAddress.get(addressKey(host, prefix));
+    return this.map;
   }
 
   forget() {

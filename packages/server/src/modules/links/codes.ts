@@ -22,6 +22,8 @@ export interface CodeInput {
   validFrom?: string | null;
   validUntil?: string | null;
   enabled?: boolean;
+  /** The address printed before `/q/<slug>`. */
+  baseUrl?: string;
 }
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -100,6 +102,7 @@ export class DynamicCodes {
               validFrom: input.validFrom ? new Date(input.validFrom) : null,
               validUntil: input.validUntil ? new Date(input.validUntil) : null,
               enabled: input.enabled ?? true,
+              baseUrl: input.baseUrl,
               createdBy: `${audit.actorType}:${audit.actorId ?? ''}`,
             })
             .returning();

@@ -29,13 +29,15 @@ export const linksModule: DomainModule = {
     });
     app.addHook('onClose', async () => scans.close());
     const visitors = new VisitorReader(context.secret, geoip);
+    const addresses = new TenantAddresses(db, config.linkCacheMs);
     const { count } = linkRoutes(app, context, {
       codes: new DynamicCodes(db, config.linkCacheMs),
       scans,
       visitors,
+      addresses,
     });
     publicItemRoutes(app, context, {
-      addresses: new TenantAddresses(db, config.linkCacheMs),
+      addresses,
       scans,
       visitors,
       count,

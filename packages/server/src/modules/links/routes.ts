@@ -16,13 +16,14 @@ import { WindowLimiter } from '../../platform/http/window-limiter.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
 import { scanAnalytics, scanConditions } from './analytics.js';
+import type { TenantAddresses } from './addresses.js';
 import { DynamicCodes, SLUG, type DynamicCode } from './codes.js';
 import { statusPage } from './pages.js';
 import { RedirectFastPath, resolveScan, type RedirectDeps } from './redirect.js';
 import type { RoutingRule } from './rules.js';
 import type { ScanLog } from './scan-log.js';
 import { linkScans } from './schema.js';
-import { publicBase, shortUrl } from './short-urls.js';
+import { publicBase, shortBase, shortUrl } from './short-urls.js';
 import type { VisitorReader } from './visitor.js';
 
 const tags = ['links'];
@@ -149,6 +150,8 @@ const CSV_COLUMNS = [
 const CSV_LIMIT = 100_000;
 
 export interface LinkServices {
+  /** Tenants' own addresses: new dynamic codes are printed with them. */
+  addresses: TenantAddresses;
   codes: DynamicCodes;
   scans: ScanLog;
   visitors: VisitorReader;
@@ -157,7 +160,7 @@ export interface LinkServices {
 export function linkRoutes(
   app: FastifyInstance,
   context: ModuleContext & { guard: Guard },
-  { codes, scans, visitors }: LinkServices,
+  { codes, scans, visitors, addresses }: LinkServices,
 ) {
   const { guard, config } = context;
   const db = context.database.db;
@@ -190,7 +193,7 @@ export function linkRoutes(
   const view = (request: FastifyRequest, code: DynamicCode) => ({
     id: code.id,
     slug: code.slug,
-    url: shortUrl(base(request), code.slug),
+    url: shortUrl(code.baseUrl ?? base(request), code.slug),
     name: code.name,
     target: code.target,
     rules: code.rules as RoutingRule[],
@@ -214,18 +217,19 @@ export function linkRoutes(
       },
     },
     async (request, reply) =>
-      reply
-        .code(201)
-        .send(
-          view(
-            request,
-            await codes.create(
-              request.principal!.tenantId,
-              request.body,
-              requestAuditContext(request),
-            ),
+      reply.code(201).send(
+        view(
+          request,
+          await codes.create(
+            request.principal!.tenantId,
+            {
+              ...request.body,
+              baseUrl: await shortBase(addresses, config, request, request.principal!.tenantId),
+            },
+            requestAuditContext(request),
           ),
         ),
+      ),
   );
 
   api.get(
@@ -297,64 +301,70 @@ export function linkRoutes(
     return payload;
   });
 
-  api.get(
-    '/q/:slug',
-    {
-      // One limiter for this route and its fast path (QRFORGE_PUBLIC_RATE_LIMIT_MAX per IP).
-      config: { rateLimit: false },
-      schema: {
-        tags,
-        summary: "A dynamic code's address: redirects (302) to its target",
-        description:
-          'Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.',
-        params: Type.Object({ slug: Type.String({ maxLength: 64 }) }),
-        response: {
-          302: { description: 'To the target', type: 'null' },
-          404: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
-          410: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
-          429: PROBLEM_RESPONSES[429],
+  // At the root, or under a tenant's path prefix (its own address, e.g. https://qr.example.com/acme);
+  // slugs are unique over all tenants, so the prefix only has to be there.
+  for (const path of ['/q/:slug', '/:prefix/q/:slug'])
+    api.get(
+      path,
+      {
+        // One limiter for this route and its fast path (QRFORGE_PUBLIC_RATE_LIMIT_MAX per IP).
+        config: { rateLimit: false },
+        schema: {
+          tags,
+          summary: "A dynamic code's address: redirects (302) to its target",
+          description:
+            'Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.',
+          params: Type.Object({
+            prefix: Type.Optional(Type.String({ maxLength: 64 })),
+            slug: Type.String({ maxLength: 64 }),
+          }),
+          response: {
+            302: { description: 'To the target', type: 'null' },
+            404: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
+            410: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
+            429: PROBLEM_RESPONSES[429],
+          },
         },
       },
-    },
-    async (request, reply) => {
-      const started = process.hrtime.bigint();
-      const now = new Date();
-      const wait = redirect.limiter.take(request.ip, now.getTime());
-      if (wait) {
-        reply.header('retry-after', String(wait));
-        throw new AppError(
-          'HTTP_ERR_RATE_LIMITED',
-          `Too many scans from this address; retry in ${wait} s`,
-        );
-      }
-      const slug = request.params.slug;
-      const code = SLUG.test(slug) ? await codes.bySlug(slug) : undefined;
-      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      let result: string;
-      if (!code) {
-        result = 'not-found';
-        reply.code(404).type('text/html; charset=utf-8').send(statusPage('not-found'));
-      } else {
-        const resolution = resolveScan(redirect, code, request.headers, request.ip, now);
-        result = resolution.result;
-        if (resolution.result === 'redirected') reply.redirect(resolution.target, 302);
-        else
-          reply
-            .code(resolution.result === 'not-yet' ? 404 : 410)
-            .type('text/html; charset=utf-8')
-            .send(
-              statusPage(
-                resolution.result,
-                resolution.result === 'not-yet' && code.validFrom
-                  ? `It starts on ${code.validFrom.toUTCString()}.`
-                  : undefined,
-              ),
-            );
-      }
-      redirect.count(result, Number(process.hrtime.bigint() - started) / 1e9);
-      return reply;
-    },
-  );
+      async (request, reply) => {
+        const started = process.hrtime.bigint();
+        const now = new Date();
+        const wait = redirect.limiter.take(request.ip, now.getTime());
+        if (wait) {
+          reply.header('retry-after', String(wait));
+          throw new AppError(
+            'HTTP_ERR_RATE_LIMITED',
+            `Too many scans from this address; retry in ${wait} s`,
+          );
+        }
+        const slug = request.params.slug;
+        const code = SLUG.test(slug) ? await codes.bySlug(slug) : undefined;
+        reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+        let result: string;
+        if (!code) {
+          result = 'not-found';
+          reply.code(404).type('text/html; charset=utf-8').send(statusPage('not-found'));
+        } else {
+          const resolution = resolveScan(redirect, code, request.headers, request.ip, now);
+          result = resolution.result;
+          if (resolution.result === 'redirected') reply.redirect(resolution.target, 302);
+          else
+            reply
+              .code(resolution.result === 'not-yet' ? 404 : 410)
+              .type('text/html; charset=utf-8')
+              .send(
+                statusPage(
+                  resolution.result,
+                  resolution.result === 'not-yet' && code.validFrom
+                    ? `It starts on ${code.validFrom.toUTCString()}.`
+                    : undefined,
+                ),
+              );
+        }
+        redirect.count(result, Number(process.hrtime.bigint() - started) / 1e9);
+        return reply;
+      },
+    );
 
   api.get(
     '/api/v1/links/analytics',

@@ -41,6 +41,11 @@ export const dynamicCodes = pgTable(
     validUntil: at('valid_until'),
     enabled: boolean('enabled').notNull().default(true),
     createdBy: text('created_by').notNull(),
+    /**
+     * The address the code was printed with (`<baseUrl>/q/<slug>`): the tenant's own domain or
+     * prefix when it had one, else the server's public URL. Null for codes made before.
+     */
+    baseUrl: text('base_url'),
     /** The batch and row that made the code: a batch job run twice makes each code once. */
     batchId: uuid('batch_id'),
     batchRow: integer('batch_row'),

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { recordAudit, type AuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
+import type { TenantAddresses } from './addresses.js';
 import { newSlug, targetProblem } from './codes.js';
 import { dynamicCodes } from './schema.js';
 
@@ -18,6 +19,19 @@ export function publicBase(config: Pick<Config, 'publicUrl'>, request: FastifyRe
 }
 
 export const shortUrl = (base: string, slug: string) => `${base}/q/${slug}`;
+
+/**
+ * The address new dynamic codes of a tenant are printed with: the tenant's own domain or prefix
+ * (its code base URL) when it chose one, else this server's public address.
+ */
+export async function shortBase(
+  addresses: TenantAddresses,
+  config: Pick<Config, 'publicUrl'>,
+  request: FastifyRequest,
+  tenantId: string,
+): Promise<string> {
+  return (await addresses.baseOf(tenantId)) ?? publicBase(config, request);
+}
 
 /** A dynamic code's default name: its target without the scheme, clipped. */
 export function nameFor(target: string): string {
@@ -40,6 +54,7 @@ export async function batchDynamicCodes(
   batch: { id: string; tenantId: string },
   rows: BatchLinkRow[],
   audit: AuditContext,
+  baseUrl?: string,
 ): Promise<Map<number, { slug: string } | { error: string }>> {
   const result = new Map<number, { slug: string } | { error: string }>();
   const usable: BatchLinkRow[] = [];
@@ -59,6 +74,7 @@ export async function batchDynamicCodes(
           slug: newSlug(),
           name: row.name || nameFor(row.target),
           target: row.target,
+          baseUrl,
           createdBy: `${audit.actorType}:${audit.actorId ?? ''}`,
           batchId: batch.id,
           batchRow: row.row,

@@ -13,7 +13,8 @@ import type { Guard } from '../../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../../platform/http/problem-schema.js';
 import { DownloadLinkSchema } from '../../../platform/storage/download-links.js';
 import type { ModuleContext } from '../../registry.js';
-import { publicBase } from '../../links/short-urls.js';
+import { TenantAddresses } from '../../links/addresses.js';
+import { shortBase } from '../../links/short-urls.js';
 import { dynamicAllowed } from '../dynamic.js';
 import { DEFAULT_SHEET } from './label-sheet.js';
 import { kindOf, parseInput, type InputKind } from './input.js';
@@ -37,6 +38,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   const { config, guard, queue, storage } = context;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const service = new BatchService(context.database.db, storage, queue);
+  const addresses = new TenantAddresses(context.database.db, config.linkCacheMs);
   await app.register(multipart, {
     limits: {
       fileSize: config.batchMaxBytes,
@@ -48,11 +50,11 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   });
 
   /** Request options with their defaults, for the job. */
-  function resolveOptions(
+  async function resolveOptions(
     request: FastifyRequest,
     input: BatchOptionsInput,
     kind: InputKind,
-  ): BatchOptions {
+  ): Promise<BatchOptions> {
     const { formats, columns, names, sheet, allOrNothing, pdf, dynamic, ...style } = input;
     if (dynamic) dynamicAllowed(config, request);
     return {
@@ -64,8 +66,10 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
       names: names ?? (columns?.name !== undefined ? '{name}' : 'qr-{row:5}'),
       sheet: sheet && { ...DEFAULT_SHEET, ...sheet },
       allOrNothing: allOrNothing ?? false,
-      // The short URLs' base is the one the request came in on (or the configured public URL).
-      dynamic: dynamic ? { base: publicBase(config, request) } : undefined,
+      // The short URLs' address: the tenant's own, else the configured public URL or this request's.
+      dynamic: dynamic
+        ? { base: await shortBase(addresses, config, request, request.principal!.tenantId) }
+        : undefined,
     };
   }
 
@@ -77,7 +81,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
     kind: InputKind,
     input: BatchOptionsInput,
   ) {
-    const options = resolveOptions(request, input, kind);
+    const options = await resolveOptions(request, input, kind);
     if (!options.formats.length && !options.sheet)
       throw new AppError('BATCH_ERR_INPUT', 'Ask for at least one format or a label sheet');
     const rows = parseInput(Buffer.from(bytes).toString('utf8'), kind, options.columns, {

@@ -222,6 +222,7 @@ async function dynamicRows(
       batch,
       chunk.map((r) => ({ row: r.row, target: r.data, name: r.name })),
       audit,
+      base,
     );
     for (const row of chunk) {
       const result = made.get(row.row);

@@ -1,0 +1,1 @@
+ALTER TABLE "dynamic_codes" ADD COLUMN "base_url" text;
