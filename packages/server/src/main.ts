@@ -23,7 +23,8 @@ import { closeRenderPool, warmRenderPool } from './modules/generate/batch/pool.j
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
 import { reconcile } from './platform/storage/reconcile.js';
-import { openStorage } from './platform/storage/setup.js';
+import { openStore } from './platform/storage/open.js';
+import { openStorage, storeSettings } from './platform/storage/setup.js';
 import { Registry } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
@@ -40,6 +41,7 @@ Commands:
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
   audit verify              check every audit hash chain; exit 1 when one is broken
+  storage init              create the storage bucket/container (and the backup's) if missing
   storage reconcile [--deep]  copy every object missing or different on the primary or the
                             backup store (--deep also reads both copies to find corrupt ones);
                             exit 1 when an object could not be repaired
@@ -209,6 +211,19 @@ async function reconcileStorage(config: Config, deep: boolean): Promise<void> {
   }
 }
 
+/** Creates the primary (and backup) bucket or container when missing: a new deployment's first step. */
+async function initStorage(config: Config): Promise<void> {
+  const settings = storeSettings(config);
+  for (const [name, location] of [
+    ['STORAGE_PRIMARY', config.storagePrimary],
+    ['STORAGE_BACKUP', config.storageBackup],
+  ] as const) {
+    if (name === 'STORAGE_BACKUP' && !location) continue;
+    await openStore(location, settings, name).create();
+    process.stdout.write(`${name}: ready (${location || 'local folder'})\n`);
+  }
+}
+
 async function migrate(config: Config): Promise<void> {
   const database = await openDatabase(config);
   try {
@@ -290,6 +305,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'storage' && positionals[1] === 'reconcile')
     return reconcileStorage(loadConfig(), values.deep);
+  if (command === 'storage' && positionals[1] === 'init') return initStorage(loadConfig());
   if (command === 'apikey' && positionals[1] === 'create') {
     if (!values.name) throw new Error('apikey create needs --name');
     const key = await withAccounts(loadConfig(), async (accounts) =>

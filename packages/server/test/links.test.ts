@@ -47,8 +47,12 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
   let cleanup: () => Promise<void>;
   let auth: Record<string, string>;
   let other: Record<string, string>;
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, headers = auth) =>
-    app.server.inject({ method, url, payload, headers });
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+    url: string,
+    payload?: object,
+    headers = auth,
+  ) => app.server.inject({ method, url, payload, headers });
   const create = async (body: object) => {
     const res = await call('POST', '/api/v1/links/codes', body);
     expect(res.statusCode).toBe(201);

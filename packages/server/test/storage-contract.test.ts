@@ -52,6 +52,8 @@ interface Driver {
   open(): ObjectStore;
   /** A store whose bucket/container/folder cannot be used. */
   broken(): ObjectStore;
+  /** A store on a bucket/container/folder that does not exist yet. */
+  fresh(name: string): ObjectStore;
   /** Replaces the object's bytes behind the store's back, keeping its recorded SHA-256. */
   tamper(key: string, sha256: string): Promise<void>;
   presigns: boolean;
@@ -84,10 +86,10 @@ async function tamperAzure(path: string, sha256: string): Promise<void> {
     .upload('tampered', 8, { metadata: { sha256 } });
 }
 
-const replicated = (bucket = s3.bucket) =>
+const replicated = (bucket = s3.bucket, container = azure.container) =>
   new ReplicatedStore(
     s3Store('replicated', bucket),
-    azureStore('replicated'),
+    azureStore('replicated', container),
     new ReplicationOutbox(database.db),
     replicationMetrics(new Registry()),
   );
@@ -98,6 +100,7 @@ const drivers: Driver[] = [
     open: () => new LocalStore(join(folder, 'local')),
     // A folder below a regular file can never be created.
     broken: () => new LocalStore(join(folder, 'a-file', 'objects')),
+    fresh: (name) => new LocalStore(join(folder, name, 'objects')),
     tamper: (key) => writeFile(join(folder, 'local', key), 'tampered'),
     presigns: false,
   },
@@ -105,6 +108,7 @@ const drivers: Driver[] = [
     name: 'S3 (s3rver)',
     open: () => s3Store('contract'),
     broken: () => s3Store('contract', 'no-such-bucket'),
+    fresh: (name) => s3Store('contract', name),
     tamper: (key, sha256) => tamperS3(`contract/${key}`, sha256),
     presigns: true,
   },
@@ -112,6 +116,7 @@ const drivers: Driver[] = [
     name: 'Azure Blob (Azurite)',
     open: () => azureStore('contract'),
     broken: () => azureStore('contract', 'no-such-container'),
+    fresh: (name) => azureStore('contract', name),
     tamper: (key, sha256) => tamperAzure(`contract/${key}`, sha256),
     presigns: true,
   },
@@ -119,6 +124,7 @@ const drivers: Driver[] = [
     name: 'replicated (S3 primary, Azure backup)',
     open: () => replicated(),
     broken: () => replicated('no-such-bucket'),
+    fresh: (name) => replicated(name, name),
     // Both copies: a read must not be rescued by the other one here.
     async tamper(key, sha256) {
       await tamperS3(`replicated/${key}`, sha256);
@@ -219,5 +225,15 @@ describe.each(drivers)('object store contract: $name', (driver) => {
   it('fails ping when its bucket, container or folder is unusable', async () => {
     await driver.open().ping();
     await expect(driver.broken().ping()).rejects.toThrow();
+  });
+
+  it('create makes a missing bucket, container or folder usable, and may run again', async () => {
+    const store = driver.fresh(`fresh-${tag}`);
+    if (store.provider !== 'file') await expect(store.ping()).rejects.toThrow();
+    await store.create();
+    await store.create();
+    await store.ping();
+    const info = await store.put(key('first.txt'), Buffer.from('first'), 'text/plain');
+    expect(info.size).toBe(5);
   });
 });

@@ -140,6 +140,10 @@ export class AzureStore implements ObjectStore {
     await this.call((abortSignal) => this.container.getProperties({ abortSignal }));
   }
 
+  async create(): Promise<void> {
+    await this.call((abortSignal) => this.container.createIfNotExists({ abortSignal }));
+  }
+
   async *list(prefix = ''): AsyncIterable<string> {
     const base = this.options.prefix ? `${this.options.prefix}/` : '';
     for await (const blob of this.container.listBlobsFlat({ prefix: base + prefix }))

@@ -88,6 +88,10 @@ export class LocalStore implements ObjectStore {
     await mkdir(this.root, { recursive: true });
   }
 
+  async create(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+
   async *list(prefix = ''): AsyncIterable<string> {
     const start = prefix ? join(this.root, checkKey(prefix.replace(/\/$/, ''))) : this.root;
     let entries: string[];

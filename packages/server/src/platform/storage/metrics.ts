@@ -51,6 +51,7 @@ function instrument(
     head: (key) => store.head(key),
     delete: (key) => store.delete(key),
     ping: () => store.ping(),
+    create: () => store.create(),
     list: (prefix) => store.list(prefix),
     presign: (key, options) => store.presign(key, options),
   };

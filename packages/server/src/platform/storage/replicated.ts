@@ -97,6 +97,11 @@ export class ReplicatedStore implements ObjectStore {
   }
 
   /** Readiness follows the primary; the backup's state is `degraded()`. */
+  async create(): Promise<void> {
+    await this.primary.create();
+    await this.backup.create();
+  }
+
   ping(): Promise<void> {
     return this.primary.ping();
   }

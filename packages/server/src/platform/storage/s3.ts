@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  CreateBucketCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -170,6 +171,22 @@ export class S3Store implements ObjectStore {
 
   async ping(): Promise<void> {
     await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+  }
+
+  async create(): Promise<void> {
+    // A bucket we can reach is ours already; "exists" from CreateBucket then means someone else's.
+    if (
+      await this.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.options.bucket }));
+    } catch (error) {
+      if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+    }
   }
 
   async *list(prefix = ''): AsyncIterable<string> {

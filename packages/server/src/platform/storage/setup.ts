@@ -18,6 +18,16 @@ export interface Storage {
   replicated?: ReplicatedStore;
 }
 
+/** The store settings of this configuration (location aside). */
+export function storeSettings(config: Config) {
+  return {
+    dataDir: config.dataDir,
+    azureConnectionString: config.azureConnectionString,
+    tryTimeoutMs: config.storageTryTimeoutMs,
+    maxAttempts: config.storageMaxAttempts,
+  };
+}
+
 export function openStorage(
   config: Config,
   db: Database,
@@ -25,12 +35,7 @@ export function openStorage(
   log?: FastifyBaseLogger,
 ): Storage {
   const instrument = storageMetrics(registry);
-  const settings = {
-    dataDir: config.dataDir,
-    azureConnectionString: config.azureConnectionString,
-    tryTimeoutMs: config.storageTryTimeoutMs,
-    maxAttempts: config.storageMaxAttempts,
-  };
+  const settings = storeSettings(config);
   const primary = instrument(openStore(config.storagePrimary, settings, 'STORAGE_PRIMARY'));
   if (!config.storageBackup) return { store: primary };
   const backup = instrument(openStore(config.storageBackup, settings, 'STORAGE_BACKUP'));

@@ -30,6 +30,8 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Throws when the store cannot be reached (for /ready). */
   ping(): Promise<void>;
+  /** Creates the bucket, container or folder when missing (`qrforge storage init`). */
+  create(): Promise<void>;
   /** Every key under `prefix` ('' for all), in no particular order (reconcile). */
   list(prefix?: string): AsyncIterable<string>;
   /**
