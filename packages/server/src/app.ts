@@ -36,6 +36,8 @@ import {
   type DomainModule,
   type ModuleContext,
 } from './modules/registry.js';
+import { databaseMetrics } from './platform/db/metrics.js';
+import { trustProxy } from './platform/http/client-ip.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { EventRelay, webhookSecrets } from './platform/events/relay.js';
 import { webhookRoutes } from './platform/events/webhooks/routes.js';
@@ -97,7 +99,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     metrics.recordRequest?.(method, handler, status, seconds),
   );
   const fastPaths = new FastPaths();
+  const trust = trustProxy(config.trustProxy);
   const server = Fastify({
+    trustProxy: trust || undefined,
     serverFactory: (handler) => {
       const http = createServer((request, response) => {
         if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
@@ -233,6 +237,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
+    databaseMetrics(metrics.registry, database);
     const secret = loadSigningSecret(config.jwtSecret, config.dataDir);
     const tokens = new AccessTokens(secret, config.accessTokenTtlSeconds);
     accounts = new AccountService(database.db, tokens, config.refreshTokenTtlDays * 86_400_000);

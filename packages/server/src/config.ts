@@ -5,6 +5,7 @@
  * this table (`npm run generate`) and a test keeps it current.
  */
 
+import { trustProxy } from './platform/http/client-ip.js';
 import { parseLocation, StorageLocationError } from './platform/storage/location.js';
 
 export const MODULES = ['generate', 'inventory', 'engraving', 'scanning', 'links'] as const;
@@ -76,6 +77,7 @@ export interface Config {
   publicRateLimitMax: number;
   scanLogFlushMs: number;
   geoipDb: string | undefined;
+  trustProxy: string;
 }
 
 interface Variable<K extends keyof Config> {
@@ -664,6 +666,21 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Path to a local MaxMind/DB-IP country database (.mmdb) to record the country of scans; empty: no country. Never an external call.',
     parse: (raw) => raw || undefined,
+  },
+  {
+    name: 'QRFORGE_TRUST_PROXY',
+    key: 'trustProxy',
+    default: 'false',
+    description:
+      'Proxies whose X-Forwarded-For/-Proto/-Host to believe: false, true (every hop), or a comma list of addresses, CIDRs and the words loopback, linklocal, uniquelocal (e.g. uniquelocal behind a load balancer in a private network). Rate limits and scan analytics then see the client, not the proxy.',
+    parse: (raw) => {
+      try {
+        trustProxy(raw);
+      } catch (error) {
+        throw new ConfigError('QRFORGE_TRUST_PROXY', raw, (error as Error).message);
+      }
+      return raw;
+    },
   },
 ];
 

@@ -19,6 +19,8 @@ export interface RedirectDeps {
   scans: ScanLog;
   visitors: VisitorReader;
   limiter: WindowLimiter;
+  /** The client's address (behind trusted proxies, from X-Forwarded-For: QRFORGE_TRUST_PROXY). */
+  clientIp(request: IncomingMessage): string;
   /** Counts a resolution in the module's metrics. */
   count(result: string, seconds: number): void;
   recordRequest?(method: string, handler: string, status: number, seconds: number): void;
@@ -86,7 +88,7 @@ export class RedirectFastPath {
     if (!code) return false;
     const started = process.hrtime.bigint();
     const now = new Date();
-    const ip = request.socket.remoteAddress ?? '';
+    const ip = this.deps.clientIp(request);
     const id = request.headers['x-request-id'];
     const requestId = typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id) ? id : randomUUID();
     const wait = this.deps.limiter.take(ip, now.getTime());

@@ -12,6 +12,7 @@ import { AppError } from '../../errors.js';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { literals } from '../../platform/http/literals.js';
+import { clientIp, trustProxy } from '../../platform/http/client-ip.js';
 import { WindowLimiter } from '../../platform/http/window-limiter.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
@@ -165,6 +166,7 @@ export function linkRoutes(
   const { guard, config } = context;
   const db = context.database.db;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const trust = trustProxy(config.trustProxy);
   const redirects = new Counter({
     name: 'qr_redirects_total',
     help: 'Resolutions of dynamic codes and item pages, by result (redirected, shown, disabled, expired, not-yet, not-found, forged)',
@@ -182,6 +184,7 @@ export function linkRoutes(
     scans,
     visitors,
     limiter: new WindowLimiter(config.publicRateLimitMax, config.rateLimitWindowSeconds * 1000),
+    clientIp: (request) => clientIp(request, trust),
     count: (result, seconds) => {
       redirects.inc({ result });
       redirectSeconds.observe(seconds);

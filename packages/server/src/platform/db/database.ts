@@ -28,6 +28,8 @@ export interface DatabaseHandle {
   /** Applies pending migrations. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Connections of the PostgreSQL pool (absent for PGlite, which has one in-process client). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
@@ -88,5 +90,11 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     },
     migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => pool.end(),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    }),
   };
 }
