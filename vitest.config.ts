@@ -21,6 +21,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.tsx',
+      'deploy/test/**/*.test.ts',
     ],
     // Integration tests start real databases; give slow machines room.
     hookTimeout: 60_000,
