@@ -24,8 +24,10 @@ import { loadSigningSecret } from './platform/auth/secrets.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
 import { reconcile } from './platform/storage/reconcile.js';
 import { openStore } from './platform/storage/open.js';
+import { databaseMetrics } from './platform/db/metrics.js';
+import { serveWorkerHttp } from './platform/observability/worker-http.js';
 import { openStorage, storeSettings } from './platform/storage/setup.js';
-import { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
@@ -157,6 +159,9 @@ async function worker(config: Config): Promise<void> {
   };
   const handlers = jobHandlers(modules, context);
   queue.start(handlers);
+  collectDefaultMetrics({ register: registry });
+  databaseMetrics(registry, database);
+  const http = await serveWorkerHttp(registry, () => database.ping(), config);
   const background = backgrounds(modules, context);
   for (const work of background) work.start();
   if (config.modules.includes('generate')) await warmRenderPool();
@@ -164,7 +169,7 @@ async function worker(config: Config): Promise<void> {
   process.stdout.write(
     `worker started (${config.redisUrl ? 'BullMQ on Redis' : 'PostgreSQL job table'}); modules: ${
       modules.map((m) => m.name).join(', ') || 'none'
-    }; job types: ${types.join(', ') || 'none'}\n`,
+    }; job types: ${types.join(', ') || 'none'}; /health, /ready and /metrics on ${config.host}:${config.port}\n`,
   );
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -182,6 +187,7 @@ async function worker(config: Config): Promise<void> {
         .then(() => database.close())
         .then(() => redis?.disconnect())
         .then(() => closeRenderPool())
+        .then(() => new Promise<void>((done) => http.close(() => done())))
         .then(resolve, (error: unknown) => {
           process.stderr.write(`error while stopping: ${String(error)}\n`);
           process.exit(1);

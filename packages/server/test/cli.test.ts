@@ -169,6 +169,9 @@ describe('qrforge CLI', () => {
           DATABASE_URL: url,
           REDIS_URL,
           LOG_LEVEL: 'silent',
+          // Its /health, /ready and /metrics on any free port.
+          PORT: '0',
+          HOST: '127.0.0.1',
           QRFORGE_REQUIRE_SERVICES: undefined,
         },
         stdio: ['ignore', 'pipe', 'inherit'],

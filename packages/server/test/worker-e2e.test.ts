@@ -54,7 +54,9 @@ describe('serve and worker as separate processes', () => {
       };
       expect(await exited(qrforge(['migrate'], env))).toBe(0);
       const serve = qrforge(['serve'], env);
-      const worker = qrforge(['worker'], env);
+      // The worker's own /health, /ready and /metrics listen on its PORT.
+      const workerPort = await freePort();
+      const worker = qrforge(['worker'], { ...env, PORT: String(workerPort) });
       try {
         const base = `http://127.0.0.1:${port}`;
         for (let i = 0; ; i++) {
@@ -95,6 +97,12 @@ describe('serve and worker as separate processes', () => {
           ),
         );
         expect(await decodeFile(zip['qr-00002.png'], 'image/png')).toEqual(['PAD-2']);
+        const workerBase = `http://127.0.0.1:${workerPort}`;
+        expect((await fetch(`${workerBase}/ready`)).status).toBe(200);
+        const metrics = await (await fetch(`${workerBase}/metrics`)).text();
+        expect(metrics).toMatch(/^db_pool_connections\{state="total"\} [1-9]/m);
+        expect(metrics).toContain('process_cpu_seconds_total');
+        expect((await fetch(`${workerBase}/api/v1/batches`)).status).toBe(404);
       } finally {
         serve.kill('SIGTERM');
         worker.kill('SIGTERM');
