@@ -27,6 +27,8 @@ import { openStore } from './platform/storage/open.js';
 import { databaseMetrics } from './platform/db/metrics.js';
 import { serveWorkerHttp } from './platform/observability/worker-http.js';
 import { openStorage, storeSettings } from './platform/storage/setup.js';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Role } from './platform/db/schema.js';
 import { verifyAuditChains } from './platform/audit/audit.js';
@@ -43,6 +45,7 @@ Commands:
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
   audit verify              check every audit hash chain; exit 1 when one is broken
+  backup upload FILE        put FILE (a pg_dump) into object storage under backups/
   storage init              create the storage bucket/container (and the backup's) if missing
   storage reconcile [--deep]  copy every object missing or different on the primary or the
                             backup store (--deep also reads both copies to find corrupt ones);
@@ -230,6 +233,28 @@ async function initStorage(config: Config): Promise<void> {
   }
 }
 
+/**
+ * Puts a backup file (a pg_dump, say) into object storage under backups/<file name>, streamed,
+ * through the same primary (and replicated backup) store as every other object.
+ */
+async function uploadBackup(config: Config, file: string): Promise<void> {
+  const database = await openDatabase(config);
+  try {
+    if (database.engine === 'pglite') await database.migrate();
+    // With a backup store, the copy is queued in the database's outbox: serve and the workers
+    // replicate it within QRFORGE_STORAGE_REPLICATION_INTERVAL_MS.
+    const { store } = openStorage(config, database.db, new Registry());
+    const info = await store.putStream(
+      `backups/${basename(file)}`,
+      createReadStream(file),
+      'application/octet-stream',
+    );
+    process.stdout.write(`${info.key}: ${info.size} bytes, sha256 ${info.sha256}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
 async function migrate(config: Config): Promise<void> {
   const database = await openDatabase(config);
   try {
@@ -312,6 +337,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'storage' && positionals[1] === 'reconcile')
     return reconcileStorage(loadConfig(), values.deep);
   if (command === 'storage' && positionals[1] === 'init') return initStorage(loadConfig());
+  if (command === 'backup' && positionals[1] === 'upload' && positionals[2])
+    return uploadBackup(loadConfig(), positionals[2]);
   if (command === 'apikey' && positionals[1] === 'create') {
     if (!values.name) throw new Error('apikey create needs --name');
     const key = await withAccounts(loadConfig(), async (accounts) =>

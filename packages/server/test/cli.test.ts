@@ -3,7 +3,9 @@
  * then tampered), and errors naming the problem; qrforge worker on PostgreSQL and Redis.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,6 +126,23 @@ describe('qrforge CLI', () => {
       expect((await primary.head(key))?.sha256).toBe((await backup.head(key))?.sha256);
       expect(await primary.head(key)).toBeDefined();
     }
+  });
+
+  it('storage init creates the store; backup upload puts a file under backups/', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    const env = { STORAGE_PRIMARY: `file://${join(dataDir, 'store')}` };
+    const init = await qrforgeWith(env, dataDir, 'storage', 'init');
+    expect(init.stdout).toContain('STORAGE_PRIMARY: ready');
+    const dump = join(dataDir, 'qrforge-2026-11-24.dump');
+    writeFileSync(dump, randomBytes(300_000));
+    const { stdout } = await qrforgeWith(env, dataDir, 'backup', 'upload', dump);
+    expect(stdout).toMatch(
+      /^backups\/qrforge-2026-11-24\.dump: 300000 bytes, sha256 [0-9a-f]{64}$/m,
+    );
+    const stored = await new LocalStore(join(dataDir, 'store')).get(
+      'backups/qrforge-2026-11-24.dump',
+    );
+    expect(Buffer.compare(await buffer(stored!.body), readFileSync(dump))).toBe(0);
   });
 
   it('worker: needs PostgreSQL, naming why', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envExample, loadConfig } from '../src/config.js';
+import { openStore } from '../src/platform/storage/open.js';
 
 describe('loadConfig', () => {
   it('has embedded defaults: port 8000, PGlite in ./data, all modules', () => {
@@ -57,6 +58,27 @@ describe('loadConfig', () => {
   it('.env.example lists every variable with its default (regenerate with npm run generate)', () => {
     expect(readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')).toBe(
       envExample(),
+    );
+  });
+});
+
+describe('azure:// locations', () => {
+  const settings = {
+    dataDir: '/tmp',
+    azureConnectionString: undefined,
+    tryTimeoutMs: 1000,
+    maxAttempts: 1,
+  };
+  it('reach a storage account by name with Azure’s credential chain (workload identity)', () => {
+    const store = openStore('azure://codes/prod?account=qrforgeprod', settings, 'STORAGE_PRIMARY');
+    expect(store.provider).toBe('azure');
+  });
+  it('need a connection string or an account, and name a bad account', () => {
+    expect(() => openStore('azure://codes', settings, 'STORAGE_PRIMARY')).toThrow(
+      /AZURE_STORAGE_CONNECTION_STRING, or \?account=/,
+    );
+    expect(() => openStore('azure://codes?account=Not_Valid', settings, 'STORAGE_PRIMARY')).toThrow(
+      /account must be a storage account name/,
     );
   });
 });

@@ -4,6 +4,7 @@
  * Put Block List with the SHA-256 in the blob's metadata, so a blob never exists without its
  * checksum. Every call has a per-try time limit and retries (tries.ts): the SDK has none.
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -27,8 +28,13 @@ import {
 export interface AzureStoreOptions {
   container: string;
   prefix: string;
-  /** AZURE_STORAGE_CONNECTION_STRING (an account key is needed for SAS download URLs). */
-  connectionString: string;
+  /** AZURE_STORAGE_CONNECTION_STRING (an account key is needed for SAS download URLs)... */
+  connectionString?: string;
+  /**
+   * ...or a storage account reached with Azure's credential chain (workload identity, managed
+   * identity, environment): no key kept anywhere, and no SAS URLs (the API serves downloads).
+   */
+  account?: string;
   tryTimeoutMs: number;
   maxAttempts: number;
   spoolDir: string;
@@ -41,10 +47,15 @@ export class AzureStore implements ObjectStore {
   private readonly container: ContainerClient;
 
   constructor(private readonly options: AzureStoreOptions) {
-    const service = BlobServiceClient.fromConnectionString(options.connectionString, {
-      // One try per SDK call: `call` below makes the tries, each with a time limit.
-      retryOptions: { maxTries: 1 },
-    });
+    // One try per SDK call: `call` below makes the tries, each with a time limit.
+    const retryOptions = { maxTries: 1 };
+    const service = options.account
+      ? new BlobServiceClient(
+          `https://${options.account}.blob.core.windows.net`,
+          new DefaultAzureCredential(),
+          { retryOptions },
+        )
+      : BlobServiceClient.fromConnectionString(options.connectionString!, { retryOptions });
     this.container = service.getContainerClient(options.container);
   }
 

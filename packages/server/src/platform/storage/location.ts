@@ -3,7 +3,8 @@
  * Per-location options ride in the query string so a primary and a backup on different services
  * can differ (`s3://codes?endpoint=http://127.0.0.1:9000&path_style=true&checksum=when_required`).
  * Secrets never do: S3 credentials come from the AWS SDK's own chain (environment, profile, IAM
- * role), Azure from AZURE_STORAGE_CONNECTION_STRING.
+ * role), Azure from AZURE_STORAGE_CONNECTION_STRING or, with `?account=<name>`, from Azure's own
+ * chain (workload identity on AKS, managed identity, environment).
  */
 export const STORAGE_SCHEMES = ['file', 's3', 'azure'] as const;
 export type StorageScheme = (typeof STORAGE_SCHEMES)[number];
@@ -12,7 +13,7 @@ export type StorageScheme = (typeof STORAGE_SCHEMES)[number];
 const OPTIONS: Record<StorageScheme, readonly string[]> = {
   file: [],
   s3: ['endpoint', 'region', 'path_style', 'checksum'],
-  azure: [],
+  azure: ['account'],
 };
 
 export interface StorageLocation {

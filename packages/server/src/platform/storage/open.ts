@@ -58,12 +58,17 @@ export function openStore(
       });
     }
     case 'azure':
-      if (!settings.azureConnectionString)
-        throw fail('azure:// needs AZURE_STORAGE_CONNECTION_STRING');
+      if (!settings.azureConnectionString && !parsed.options.account)
+        throw fail(
+          'azure:// needs AZURE_STORAGE_CONNECTION_STRING, or ?account=<storage account> for a managed or workload identity',
+        );
+      if (parsed.options.account && !/^[a-z0-9]{3,24}$/.test(parsed.options.account))
+        throw fail('account must be a storage account name: 3-24 lower-case letters and digits');
       return new AzureStore({
         container: parsed.root,
         prefix: parsed.prefix,
-        connectionString: settings.azureConnectionString,
+        account: parsed.options.account,
+        connectionString: parsed.options.account ? undefined : settings.azureConnectionString,
         tryTimeoutMs: settings.tryTimeoutMs,
         maxAttempts: settings.maxAttempts,
         spoolDir,
