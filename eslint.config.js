@@ -16,6 +16,11 @@ export default tseslint.config(
   },
   js.configs.recommended,
   {
+    // k6 scripts run in k6's runtime, which provides these globals.
+    files: ['deploy/load/**/*.js'],
+    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly' } },
+  },
+  {
     files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
