@@ -19,7 +19,7 @@ for ((i = 1; i <= tries; i++)); do
 done
 
 curl -fsS --max-time 10 -o /dev/null "$base/"
-curl -fsS --max-time 10 -o /dev/null "$base/api/v1/openapi.json"
+curl -fsS --max-time 10 -o /dev/null "$base/openapi.json"
 status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X POST "$base/generate" \
   -H 'content-type: application/json' -d '{"data":"smoke test","format":"svg"}')
 # 200 with anonymous generation on; 401 when it is switched off: both mean the API works.
