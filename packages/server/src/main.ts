@@ -25,6 +25,7 @@ import { DownloadLinks } from './platform/storage/download-links.js';
 import { reconcile } from './platform/storage/reconcile.js';
 import { openStore } from './platform/storage/open.js';
 import { databaseMetrics } from './platform/db/metrics.js';
+import { createBackup, restoreBackup } from './platform/db/embedded-backup.js';
 import { serveWorkerHttp } from './platform/observability/worker-http.js';
 import { openStorage, storeSettings } from './platform/storage/setup.js';
 import { createReadStream } from 'node:fs';
@@ -45,6 +46,8 @@ Commands:
   user add --email E --password P [--tenant SLUG] [--role admin|operator|viewer]
   apikey create --name N [--tenant SLUG] [--role admin|operator|viewer]
   audit verify              check every audit hash chain; exit 1 when one is broken
+  backup create DIR         the embedded database, local objects and secret into DIR (server stopped)
+  backup restore DIR [--replace]  restore such a backup (--replace moves the current data aside)
   backup upload FILE        put FILE (a pg_dump) into object storage under backups/
   storage init              create the storage bucket/container (and the backup's) if missing
   storage reconcile [--deep]  copy every object missing or different on the primary or the
@@ -288,6 +291,7 @@ const ACCOUNT_OPTIONS = {
   role: { type: 'string', default: 'admin' },
   name: { type: 'string' },
   deep: { type: 'boolean', default: false },
+  replace: { type: 'boolean', default: false },
 } as const;
 
 async function tenantId(accounts: NonNullable<App['accounts']>, slug: string): Promise<string> {
@@ -339,6 +343,22 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'storage' && positionals[1] === 'init') return initStorage(loadConfig());
   if (command === 'backup' && positionals[1] === 'upload' && positionals[2])
     return uploadBackup(loadConfig(), positionals[2]);
+  if (command === 'backup' && (positionals[1] === 'create' || positionals[1] === 'restore')) {
+    const config = loadConfig();
+    if (config.databaseUrl)
+      throw new Error(
+        'backup create/restore are for the embedded database; on PostgreSQL use pg_dump and point-in-time recovery (docs/operations.md)',
+      );
+    if (!positionals[2]) throw new Error(`backup ${positionals[1]} needs a folder`);
+    const manifest =
+      positionals[1] === 'create'
+        ? await createBackup(config.dataDir, positionals[2])
+        : await restoreBackup(positionals[2], config.dataDir, values.replace);
+    process.stdout.write(
+      `${positionals[1] === 'create' ? 'backed up' : 'restored'}: database ${manifest.database.bytes} bytes (sha256 ${manifest.database.sha256.slice(0, 12)}…), ${manifest.objects} object files, secret ${manifest.secret ? 'included' : 'absent'}; made ${manifest.createdAt}\n`,
+    );
+    return;
+  }
   if (command === 'apikey' && positionals[1] === 'create') {
     if (!values.name) throw new Error('apikey create needs --name');
     const key = await withAccounts(loadConfig(), async (accounts) =>

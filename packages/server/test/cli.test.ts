@@ -5,13 +5,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/db/database.js';
+import { users } from '../src/platform/db/schema.js';
 import { LocalStore } from '../src/platform/storage/local.js';
 import {
   createTestDatabase,
@@ -143,6 +144,50 @@ describe('qrforge CLI', () => {
       'backups/qrforge-2026-11-24.dump',
     );
     expect(Buffer.compare(await buffer(stored!.body), readFileSync(dump))).toBe(0);
+  });
+
+  it('backup create and restore: the embedded database, objects and secret come back whole', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
+    await qrforge(
+      dataDir,
+      'user',
+      'add',
+      '--email',
+      'kept@example.com',
+      '--password',
+      'a long enough passphrase',
+    );
+    await new LocalStore(join(dataDir, 'objects')).put(
+      't/code.png',
+      Buffer.from('png'),
+      'image/png',
+    );
+    writeFileSync(join(dataDir, 'jwt-secret'), 'x'.repeat(64));
+    const folder = join(mkdtempSync(join(tmpdir(), 'qrforge-backup-')), 'nightly');
+    const made = await qrforge(dataDir, 'backup', 'create', folder);
+    expect(made.stdout).toMatch(
+      /^backed up: database \d+ bytes .*, [1-9]\d* object files, secret included/,
+    );
+
+    // Into a fresh folder, then over a live one (refused without --replace, kept aside with it).
+    const fresh = mkdtempSync(join(tmpdir(), 'qrforge-restore-'));
+    await qrforge(fresh, 'backup', 'restore', folder);
+    const restored = await openDatabase({ databaseUrl: undefined, dataDir: fresh });
+    const rows = await restored.db.select({ email: users.email }).from(users);
+    await restored.close();
+    expect(rows.map((r) => r.email)).toEqual(['kept@example.com']);
+    expect(readFileSync(join(fresh, 'objects/t/code.png'), 'utf8')).toBe('png');
+    expect(readFileSync(join(fresh, 'jwt-secret'), 'utf8')).toBe('x'.repeat(64));
+    await expect(qrforge(fresh, 'backup', 'restore', folder)).rejects.toMatchObject({
+      stderr: expect.stringContaining('already holds a database: add --replace') as unknown,
+    });
+    await qrforge(fresh, 'backup', 'restore', folder, '--replace');
+    expect(readdirSync(fresh).filter((f) => f.startsWith('pg.before-restore-'))).toHaveLength(1);
+    // A damaged backup is refused before anything moves.
+    writeFileSync(join(folder, 'database.tar.gz'), 'broken');
+    await expect(qrforge(fresh, 'backup', 'restore', folder, '--replace')).rejects.toMatchObject({
+      stderr: expect.stringContaining('does not match its checksum') as unknown,
+    });
   });
 
   it('worker: needs PostgreSQL, naming why', async () => {

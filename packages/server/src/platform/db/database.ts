@@ -28,6 +28,8 @@ export interface DatabaseHandle {
   /** Applies pending migrations. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** The embedded database's data folder as a gzipped tarball (PGlite only; `qrforge backup`). */
+  dump?(): Promise<Blob>;
   /** Connections of the PostgreSQL pool (absent for PGlite, which has one in-process client). */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
@@ -64,11 +66,28 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     },
     migrate: () =>
       migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    dump: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
       release();
     },
   };
+}
+
+/**
+ * Creates the embedded database of `dataDir` from a tarball made by `dump()`; the folder must have
+ * no database yet. Holds the same lock as a server, so it cannot run beside one.
+ */
+export async function loadPglite(dataDir: string, tarball: Blob): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'pg');
+  const release = acquireLock(join(dataDir, 'pg.lock'), path);
+  try {
+    const client = await PGlite.create(path, { extensions: { pg_trgm }, loadDataDir: tarball });
+    await client.close();
+  } finally {
+    release();
+  }
 }
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {
