@@ -3,6 +3,7 @@
  * handlers. QRFORGE_MODULES picks the ones a process serves, so a deployment can scale one domain
  * apart from the others with the same code.
  */
+import type { Flags } from '../platform/flags/flags.js';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config, ModuleName } from '../config.js';
@@ -35,6 +36,8 @@ export interface ModuleContext {
   metrics: Metrics;
   /** The server's signing secret; derive a key per purpose from it (HKDF). */
   secret: Uint8Array;
+  /** Feature flags (OpenFeature); evaluate per tenant. */
+  flags: Flags;
   redis?: Redis;
 }
 
