@@ -3,6 +3,9 @@
  * IDs, problem+json errors, metrics, health, OpenAPI and Swagger UI. No `listen` here, so tests
  * drive it with `inject()`; main.ts serves it.
  */
+import { Flags } from './platform/flags/flags.js';
+import { flagRoutes } from './platform/flags/routes.js';
+import { buildValidator } from './platform/http/validators.js';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import cors from '@fastify/cors';
@@ -10,7 +13,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import {
   registerNotFound,
@@ -87,6 +90,20 @@ export interface App {
   background: Background[];
 }
 
+/** Query parameters that are credentials: signed render and download links, presigned URLs. */
+const SECRET_PARAMS = /([?&](?:sig|signature|token|key|x-amz-signature|x-amz-credential)=)[^&#]*/gi;
+
+/** What a request's log line says of it: Fastify's fields, with signatures in the URL masked. */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_PARAMS, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** An incoming X-Request-Id is kept when it is short and plain (no log injection), else replaced. */
 function requestId(header: string | string[] | undefined): string {
   return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
@@ -103,19 +120,27 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const server = Fastify({
     trustProxy: trust || undefined,
     serverFactory: (handler) => {
-      const http = createServer((request, response) => {
-        if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
-          handler(request, response);
-      });
+      // Node checks request and header timeouts every connectionsCheckingInterval (30 s by
+      // default): a slow client would hold its socket that long past the limit.
+      const checkEvery = Math.max(250, Math.min(1000, config.requestTimeoutMs / 2));
+      const http = createServer(
+        { connectionsCheckingInterval: checkEvery },
+        (request, response) => {
+          if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
+            handler(request, response);
+        },
+      );
       // What Fastify sets on the servers it creates itself.
       http.keepAliveTimeout = 72_000;
       http.requestTimeout = config.requestTimeoutMs;
+      http.headersTimeout = Math.min(http.headersTimeout, config.requestTimeoutMs);
       http.setTimeout(config.requestTimeoutMs);
       return http;
     },
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+      serializers: { req: requestForLog },
     },
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -125,6 +150,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // While draining, requests that already reached us are served (the load balancer has stopped
     // sending new ones once /ready said 503); their connections are then closed (see onSend).
     return503OnClosing: false,
+    schemaController: {
+      // Typed by Fastify as a plain Ajv compile; it is called with the route, as validators.ts has.
+      compilersFactory: { buildValidator: buildValidator as never },
+    },
     ajv: {
       customOptions: {
         removeAdditional: false,
@@ -234,6 +263,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   let jobs: JobHandlers = {};
   let relay: EventRelay | undefined;
   let background: Background[] = [];
+  const flags = await Flags.open({
+    file: config.flagsFile,
+    log: (message) => server.log.warn(message),
+  });
+  server.addHook('onClose', async () => flags.close());
   if (deps.database) {
     const database = deps.database;
     health.addCheck({ name: 'database', check: () => database.ping() });
@@ -248,6 +282,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     const guard = new Guard(tokens, accounts);
     await server.register(accountRoutes, { accounts, guard, throttle });
     await server.register(auditRoutes, { db: database.db, guard });
+    await server.register(flagRoutes, { flags, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
     await server.register(webhookRoutes, {
@@ -296,6 +331,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       fastPaths,
       metrics,
       secret,
+      flags,
       redis: deps.redis,
     };
     for (const module of modules) {

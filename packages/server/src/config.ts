@@ -6,6 +6,7 @@
  */
 
 import { trustProxy } from './platform/http/client-ip.js';
+import { FLAG_KEYS, flagVariable } from './platform/flags/definitions.js';
 import { parseLocation, StorageLocationError } from './platform/storage/location.js';
 
 export const MODULES = ['generate', 'inventory', 'engraving', 'scanning', 'links'] as const;
@@ -32,6 +33,7 @@ export interface Config {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
   workerConcurrency: number;
   queuePrefix: string;
   corsOrigins: string[];
@@ -47,6 +49,7 @@ export interface Config {
   anonymousGenerate: boolean;
   anonymousRateLimitMax: number;
   batchMaxRows: number;
+  batchMaxActive: number;
   inventoryMaxCount: number;
   inventorySyncCount: number;
   renderCacheBytes: number;
@@ -77,6 +80,7 @@ export interface Config {
   publicRateLimitMax: number;
   scanLogFlushMs: number;
   geoipDb: string | undefined;
+  flagsFile: string | undefined;
   trustProxy: string;
 }
 
@@ -290,6 +294,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     parse: integer('QRFORGE_SHUTDOWN_TIMEOUT_MS', 0, 600_000),
   },
   {
+    name: 'QRFORGE_SHUTDOWN_DRAIN_MS',
+    key: 'shutdownDrainMs',
+    default: '0',
+    description:
+      'On SIGTERM, time to keep serving with /ready answering 503 before the listener closes, so load balancers stop sending first (Kubernetes: 5000). Counts within QRFORGE_SHUTDOWN_TIMEOUT_MS.',
+    parse: integer('QRFORGE_SHUTDOWN_DRAIN_MS', 0, 120_000),
+  },
+  {
     name: 'QRFORGE_QUEUE_PREFIX',
     key: 'queuePrefix',
     default: 'qrforge',
@@ -453,6 +465,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     parse: integer('QRFORGE_INVENTORY_SYNC_COUNT', 1, 100_000),
   },
   {
+    name: 'QRFORGE_BATCH_MAX_ACTIVE',
+    key: 'batchMaxActive',
+    default: '10',
+    description:
+      'Unfinished batches (queued or running) one tenant may have at once; one more answers 429 until one finishes.',
+    parse: integer('QRFORGE_BATCH_MAX_ACTIVE', 1, 10_000),
+  },
+  {
     name: 'QRFORGE_BATCH_MAX_BYTES',
     key: 'batchMaxBytes',
     default: String(20 * 1024 * 1024),
@@ -522,8 +542,9 @@ export const VARIABLES: readonly AnyVariable[] = [
   {
     name: 'QRFORGE_WEBHOOK_TIMEOUT_MS',
     key: 'webhookTimeoutMs',
-    default: '10000',
-    description: 'A webhook receiver must answer within this time, or the attempt fails.',
+    default: '5000',
+    description:
+      'A webhook receiver must answer within this time, or the attempt fails (RELIABILITY.md: 5 s for calls to user-given URLs).',
     parse: integer('QRFORGE_WEBHOOK_TIMEOUT_MS', 100, 120_000),
   },
   {
@@ -668,6 +689,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     parse: (raw) => raw || undefined,
   },
   {
+    name: 'QRFORGE_FLAGS_FILE',
+    key: 'flagsFile',
+    default: '',
+    description:
+      'JSON file of feature flags, per tenant if wanted, re-read when it changes (docs/operations.md); QRFORGE_FLAG_<NAME>=true|false overrides one flag. Empty: defaults.',
+    parse: (raw) => raw || undefined,
+  },
+  {
     name: 'QRFORGE_TRUST_PROXY',
     key: 'trustProxy',
     default: 'false',
@@ -689,6 +718,13 @@ const FOREIGN = new Set(['QRFORGE_REQUIRE_SERVICES']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = new Set(VARIABLES.map((v) => v.name));
+  for (const key of FLAG_KEYS) {
+    const name = flagVariable(key);
+    known.add(name);
+    const raw = env[name];
+    if (raw !== undefined && raw !== 'true' && raw !== 'false')
+      throw new ConfigError(name, raw, 'true or false');
+  }
   for (const name of Object.keys(env)) {
     if (name.startsWith('QRFORGE_') && !known.has(name) && !FOREIGN.has(name)) {
       throw new Error(

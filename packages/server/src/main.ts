@@ -10,6 +10,7 @@
  *   qrforge audit verify    check the audit trail's hash chains
  *   qrforge storage reconcile  make STORAGE_PRIMARY and STORAGE_BACKUP hold the same objects
  */
+import { Flags } from './platform/flags/flags.js';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { App } from './app.js';
@@ -66,9 +67,7 @@ async function serve(config: Config): Promise<void> {
   // Embedded PGlite belongs to this process alone, so migrating at start is safe; on PostgreSQL
   // several processes start at once, so migrations are a separate step (qrforge migrate).
   if (database.engine === 'pglite') await database.migrate();
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    : undefined;
+  const redis = config.redisUrl ? sharedRedis(config.redisUrl) : undefined;
   const queue = openQueue(config, database);
   const { server, health, accounts, jobHandlers, relay, background } = await buildApp(config, {
     database,
@@ -110,13 +109,18 @@ async function serve(config: Config): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.log.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+    // Readiness answers 503 from now; the listener stays open for the drain so that requests a
+    // load balancer sends before it notices are still served, then closes.
+    const drained = new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+    void drained
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          server.log.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -150,9 +154,7 @@ async function worker(config: Config): Promise<void> {
     process.stderr.write(`${message}: ${reason(error)}\n`),
   );
   relay.start(config.eventsPollMs);
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    : undefined;
+  const redis = config.redisUrl ? sharedRedis(config.redisUrl) : undefined;
   const context = {
     config,
     redis,
@@ -162,6 +164,10 @@ async function worker(config: Config): Promise<void> {
     downloads: new DownloadLinks(store, secret, config.downloadUrlTtlSeconds),
     metrics: { registry },
     secret,
+    flags: await Flags.open({
+      file: config.flagsFile,
+      log: (message) => process.stderr.write(`${message}\n`),
+    }),
   };
   const handlers = jobHandlers(modules, context);
   queue.start(handlers);
@@ -192,6 +198,7 @@ async function worker(config: Config): Promise<void> {
         .then(() => Promise.all(background.map((work) => work.stop())))
         .then(() => database.close())
         .then(() => redis?.disconnect())
+        .then(() => context.flags.close())
         .then(() => closeRenderPool())
         .then(() => new Promise<void>((done) => http.close(() => done())))
         .then(resolve, (error: unknown) => {
@@ -408,4 +415,15 @@ function startFailure(error: unknown): string {
   return /relation "[^"]+" does not exist/.test(cause)
     ? `${message}\nThe database has no QR Forge tables yet: run \`qrforge migrate\` first.`
     : message;
+}
+
+/**
+ * The Redis client of rate limits and caches: fails fast while Redis is away (callers fall back
+ * or answer 503, /ready reports it) and reconnects by itself. Its errors are reported by the
+ * failing calls and /ready; without a listener ioredis would print each one.
+ */
+function sharedRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  return redis;
 }

@@ -299,7 +299,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/engraving/machines',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: 'Register a laser machine',
@@ -349,7 +349,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/machines',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Machines with their live state',
@@ -370,7 +370,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/machines/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'A machine and its last status report',
@@ -385,7 +385,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.patch(
     '/api/v1/engraving/machines/:id',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: 'Change a machine: name, profile, connection, presets',
@@ -448,7 +448,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.delete(
     '/api/v1/engraving/machines/:id',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: 'Remove a machine',
@@ -502,7 +502,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/engraving/machines/:id/:action',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -546,7 +546,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/engraving/jobs',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -568,7 +568,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/engraving/jobs',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -598,7 +598,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/jobs',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Engraving jobs, newest first',
@@ -617,7 +617,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/jobs/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'A job with its pieces',
@@ -650,7 +650,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/engraving/jobs/:id/:action',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -679,7 +679,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/jobs/:id/events',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary:
@@ -752,7 +752,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/jobs/:id/preview',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: "An SVG of a piece's toolpath: burns dark, rapids dashed",
@@ -782,7 +782,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/engraving/jobs/:id/gcode',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: "A piece's G-code, as it is sent to the machine",

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
+import type { Flags } from '../../platform/flags/flags.js';
 import { requestAuditContext } from '../../platform/audit/audit.js';
 import type { Database } from '../../platform/db/database.js';
 import { DynamicCodes, targetProblem } from '../links/codes.js';
@@ -22,7 +23,11 @@ export interface DynamicCodeRef {
 }
 
 /** Refuses what cannot become a dynamic code; the reason names the field. */
-export function dynamicAllowed(config: Config, request: FastifyRequest): void {
+export async function dynamicAllowed(
+  config: Config,
+  flags: Flags,
+  request: FastifyRequest,
+): Promise<void> {
   const principal = request.principal;
   if (!principal) throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'Sign in to make dynamic codes');
   if (principal.role === 'viewer')
@@ -33,6 +38,10 @@ export function dynamicAllowed(config: Config, request: FastifyRequest): void {
       'Dynamic codes need the links module, which this server does not run (QRFORGE_MODULES)',
       { errors: [{ field: 'body.dynamic', message: 'the links module is off here' }] },
     );
+  if (!(await flags.isOn('dynamic-codes', { tenantId: principal.tenantId })))
+    throw new AppError('FEATURE_ERR_OFF', 'Making dynamic codes is switched off here', {
+      flag: 'dynamic-codes',
+    });
 }
 
 /** The URL a dynamic request points at: `data`, or the `url` of a url payload. */

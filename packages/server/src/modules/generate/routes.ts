@@ -198,7 +198,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.post(
     '/api/v1/codes',
     {
-      preHandler: generator,
+      preValidation: generator,
       config: anonymousLimit,
       schema: {
         tags: ['generate'],
@@ -218,7 +218,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
       let content: Content;
       let dynamicCode: DynamicCodeRef | undefined;
       if (dynamic) {
-        dynamicAllowed(config, request);
+        await dynamicAllowed(config, context.flags, request);
         const target = dynamicTarget({ data, payload });
         ({ content, ref: dynamicCode } = await makeDynamic(
           context.database.db,
@@ -266,7 +266,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.post(
     '/generate',
     {
-      preHandler: generator,
+      preValidation: generator,
       config: anonymousLimit,
       schema: {
         tags: ['generate'],
@@ -356,7 +356,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.post(
     '/api/v1/codes/render-url',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'Sign a render URL that works without credentials until it expires',
@@ -393,7 +393,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.get(
     '/api/v1/codes',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'History of stored codes, newest first',
@@ -438,7 +438,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.get(
     '/api/v1/codes/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'A stored code',
@@ -452,7 +452,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.get(
     '/api/v1/codes/:id/download',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'The stored file',
@@ -481,7 +481,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.get(
     '/api/v1/codes/:id/download-url',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'A short-lived signed link to the stored file (S3 presigned, Azure SAS, or ours)',
@@ -498,7 +498,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.get(
     '/api/v1/codes/:id/thumbnail',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'A small PNG of a stored code, for lists',
@@ -519,7 +519,7 @@ export function generateRoutes(app: FastifyInstance, context: ModuleContext & { 
   api.delete(
     '/api/v1/codes/:id',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags: ['generate'],
         summary: 'Delete a stored code and its file',

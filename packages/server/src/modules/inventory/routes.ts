@@ -111,7 +111,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/generate',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: generateSchema(
         S.GenerateBodySchema,
         'Generate component IDs (items) with their codes',
@@ -123,7 +123,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/qr/generate',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: generateSchema(
         S.SeedGenerateBodySchema,
         'The seed documents’ form of POST /api/v1/inventory/generate',
@@ -155,7 +155,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     },
   };
   for (const url of ['/api/v1/inventory/items', '/inventory/items'])
-    api.get(url, { preHandler: guard.role('viewer'), schema: listSchema }, async (request) => {
+    api.get(url, { preValidation: guard.role('viewer'), schema: listSchema }, async (request) => {
       const page = await service.list(request.principal!.tenantId, request.query);
       return { items: page.items.map(view), nextCursor: page.nextCursor };
     });
@@ -198,7 +198,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/import',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Import items or status changes from CSV, all or nothing (dryRun=true to check)',
@@ -245,7 +245,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/items/export',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Every item matching the filters, as CSV (default) or JSON, streamed',
@@ -300,7 +300,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/items/:uid',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'One item, and the statuses it may move to',
@@ -323,7 +323,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/items/:uid/timeline',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Everything that happened to the item, oldest first',
@@ -354,7 +354,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/items/:uid/status',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Move an item to another status (409 names the allowed ones)',
@@ -380,7 +380,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/items/status',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Move many items (by UID list or a whole lot) to a status, all or nothing',
@@ -408,7 +408,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/items/:uid/code',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'The item’s QR code (PNG, SVG or PDF)',
@@ -471,7 +471,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/lots',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Lots, newest first',
@@ -496,7 +496,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/lots/:id/labels',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Label sheet (PDF) of a lot: each code with its UID under it',
@@ -589,7 +589,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/types',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Component types with their minimum stock and available count',
@@ -613,7 +613,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/types',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Add a component type (types are also made by their first generation)',
@@ -665,7 +665,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.patch(
     '/api/v1/inventory/types/:code',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Rename a type or set its minimum stock (a low-stock alert opens below it)',
@@ -719,7 +719,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/alerts',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Low-stock alerts, newest first (open ones only with ?open=true)',
@@ -775,7 +775,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   );
 
   const analytics = (summary: string, querystring: TSchema, response: TSchema) => ({
-    preHandler: guard.role('viewer'),
+    preValidation: guard.role('viewer'),
     schema: { tags, summary, querystring, response: { 200: response, ...PROBLEM_RESPONSES } },
   });
   const noQuery = Type.Object({}, { additionalProperties: false });
@@ -879,7 +879,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/id-schema',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'The tenant’s ID template',
@@ -895,7 +895,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.put(
     '/api/v1/inventory/id-schema',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: 'Set the tenant’s ID template (new IDs only; issued ones keep theirs)',
@@ -942,7 +942,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.get(
     '/api/v1/inventory/code-content',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary:
@@ -955,7 +955,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.put(
     '/api/v1/inventory/code-content',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: 'Choose what new component codes encode (items made before keep theirs)',
@@ -982,7 +982,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
   api.post(
     '/api/v1/inventory/ids/parse',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Check an ID against the tenant’s template (as a scan does)',

@@ -213,7 +213,7 @@ export function publicItemRoutes(
   api.get(
     '/api/v1/links/public-page',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'What public item pages show (fields) and who they say made the part',
@@ -225,7 +225,7 @@ export function publicItemRoutes(
   api.put(
     '/api/v1/links/public-page',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags,
         summary: "Choose the public item pages' fields, branding and warranty form",
@@ -298,7 +298,7 @@ export function publicItemRoutes(
   api.post(
     '/api/v1/recalls',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -347,7 +347,7 @@ export function publicItemRoutes(
   api.get(
     '/api/v1/recalls',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Recalls, newest first',
@@ -368,7 +368,7 @@ export function publicItemRoutes(
   api.get(
     '/api/v1/recalls/:id/affected',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'The items a recall covers, with their status and last scan',
@@ -434,7 +434,7 @@ export function publicItemRoutes(
   api.post(
     '/api/v1/recalls/:id/close',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'End a recall: the pages stop showing its notice',

@@ -210,7 +210,7 @@ export function linkRoutes(
   api.post(
     '/api/v1/links/codes',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -238,7 +238,7 @@ export function linkRoutes(
   api.get(
     '/api/v1/links/codes',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Dynamic codes, newest first',
@@ -259,7 +259,7 @@ export function linkRoutes(
   api.get(
     '/api/v1/links/codes/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'A dynamic code',
@@ -274,7 +274,7 @@ export function linkRoutes(
   api.patch(
     '/api/v1/links/codes/:id',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Change a dynamic code: target, rules, schedule, on/off (audited)',
@@ -372,7 +372,7 @@ export function linkRoutes(
   api.get(
     '/api/v1/links/analytics',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary:
@@ -389,7 +389,7 @@ export function linkRoutes(
   api.get(
     '/api/v1/links/scans',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: `The scan events as CSV, newest first (at most ${CSV_LIMIT.toLocaleString('en')})`,

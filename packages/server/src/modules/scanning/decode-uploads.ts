@@ -34,7 +34,13 @@ export async function decodeUploads(
     const name: string = part.filename || `image ${images.length + 1}`;
     if (part.fieldname !== 'file')
       throw new AppError('SCAN_ERR_IMAGE', `Name each image part "file" (got "${part.fieldname}")`);
-    const bytes = await part.toBuffer();
+    const bytes = await part.toBuffer().catch((error: { code?: string }) => {
+      if (error.code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+      throw new AppError(
+        'SCAN_ERR_FILE_TOO_LARGE',
+        `${name} is larger than ${config.scanMaxBytes.toLocaleString('en')} bytes (QRFORGE_SCAN_MAX_BYTES)`,
+      );
+    });
     const size = checkImage(bytes, name, config.scanMaxPixels);
     const timer = options.metrics.decodeSeconds.startTimer();
     const decoded = await decodePool().run({

@@ -84,7 +84,7 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/api/v1/scans/decode',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['scanning'],
         summary: 'Every code in one or more images (multipart: a part named "file" per image)',
@@ -112,9 +112,13 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         throw new AppError('VALIDATION_ERR_REQUEST', 'quality must be true or false', {
           errors: [{ field: 'querystring.quality', message: 'must be true or false' }],
         });
-      return {
-        images: await decodeUploads(request, config, { quality: quality === 'true', metrics }),
-      };
+      // The flag can switch the report off for everyone (it costs CPU); it never switches it on.
+      const measure =
+        quality === 'true' &&
+        (await context.flags.isOn('scan-quality-report', {
+          tenantId: request.principal!.tenantId,
+        }));
+      return { images: await decodeUploads(request, config, { quality: measure, metrics }) };
     },
   );
   await sessionRoutes(app, { ...context, scanMetrics: metrics });

@@ -131,7 +131,7 @@ export async function accountRoutes(
   api.get(
     '/api/v1/auth/me',
     {
-      preHandler: guard.user,
+      preValidation: guard.user,
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user and their tenants',
@@ -147,7 +147,7 @@ export async function accountRoutes(
   api.post(
     '/api/v1/auth/password',
     {
-      preHandler: guard.user,
+      preValidation: guard.user,
       schema: {
         tags: ['auth'],
         summary: 'Change your password (ends every session)',
@@ -169,7 +169,7 @@ export async function accountRoutes(
   api.post(
     '/api/v1/users',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['users'],
         summary: 'Add a user to the tenant with a role',
@@ -189,7 +189,7 @@ export async function accountRoutes(
   api.patch(
     '/api/v1/users/:id',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['users'],
         summary: 'Disable or re-enable a user of the tenant',
@@ -214,7 +214,7 @@ export async function accountRoutes(
   api.get(
     '/api/v1/api-keys',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['api-keys'],
         summary: "The tenant's API keys (never the keys themselves)",
@@ -232,7 +232,7 @@ export async function accountRoutes(
   api.post(
     '/api/v1/api-keys',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key for this tenant',
@@ -256,7 +256,7 @@ export async function accountRoutes(
   api.delete(
     '/api/v1/api-keys/:id',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['api-keys'],
         summary: 'Revoke an API key (the next request with it fails)',

@@ -68,7 +68,7 @@ export async function auditRoutes(
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/v1/audit',
     {
-      preHandler: guard.role('admin'),
+      preValidation: guard.role('admin'),
       schema: {
         tags: ['audit'],
         summary: "The tenant's audit trail, newest first (CSV with format=csv)",

@@ -34,12 +34,12 @@ export class Guard {
     private readonly accounts: AccountService,
   ) {}
 
-  /** preHandler: any signed-in user, no tenant needed (e.g. /auth/me). */
+  /** preValidation hook: any signed-in user, no tenant needed (e.g. /auth/me). */
   readonly user: preHandlerAsyncHookHandler = async (request) => {
     request.userId = await this.userFromBearer(request);
   };
 
-  /** preHandler: a caller with at least `role` in the current tenant. */
+  /** preValidation hook: a caller with at least `role` in the current tenant. */
   role(role: Role): preHandlerAsyncHookHandler {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const principal = await this.principal(request);
@@ -54,7 +54,7 @@ export class Guard {
   }
 
   /**
-   * preHandler: the caller's principal when credentials are sent (invalid ones still answer 401),
+   * preValidation hook: the caller's principal when credentials are sent (invalid ones still answer 401),
    * anonymous otherwise — for routes open to everyone, such as code generation.
    */
   readonly optional: preHandlerAsyncHookHandler = async (request) => {

@@ -10,6 +10,7 @@ import type {
   FastifyRequest,
   preHandlerAsyncHookHandler,
 } from 'fastify';
+import { isUnavailable } from './unavailable.js';
 import { AppError, ERROR_CATALOGUE, problem, type ErrorCode } from '../../errors.js';
 
 interface FieldError {
@@ -45,8 +46,12 @@ export function sendProblem(
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
-    if (error instanceof AppError)
+    if (error instanceof AppError) {
+      // Every 429 says when to come back; a route that knows better sets the header itself.
+      if (error.status === 429 && !reply.hasHeader('retry-after'))
+        reply.header('retry-after', '10');
       return sendProblem(reply, request, error.code, error.detail, error.extra);
+    }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       const context = fastifyError.validationContext ?? 'body';
@@ -92,6 +97,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       );
     }
     if (status === 503) return sendProblem(reply, request, 'SERVER_ERR_UNAVAILABLE', error.message);
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, 'a dependency is unreachable');
+      reply.header('retry-after', '5');
+      return sendProblem(
+        reply,
+        request,
+        'SERVER_ERR_UNAVAILABLE',
+        'A service this request needs is unreachable for the moment; retry shortly.',
+      );
+    }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(
       reply,

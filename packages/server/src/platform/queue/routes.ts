@@ -79,7 +79,7 @@ export async function jobRoutes(
   api.get(
     '/api/v1/jobs/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['jobs'],
         summary: 'A job: status, progress, result',
@@ -93,7 +93,7 @@ export async function jobRoutes(
   api.get(
     '/api/v1/jobs/:id/events',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['jobs'],
         summary: 'Server-sent events: one `job` event per change until the job finishes',
@@ -155,7 +155,7 @@ export async function jobRoutes(
   api.post(
     '/api/v1/jobs/:id/cancel',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a queued or running job',

@@ -37,7 +37,7 @@ const FILES = ['zip', 'sheet', 'report', 'input'] as const;
 export async function batchRoutes(app: FastifyInstance, context: ModuleContext & { guard: Guard }) {
   const { config, guard, queue, storage } = context;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new BatchService(context.database.db, storage, queue);
+  const service = new BatchService(context.database.db, storage, queue, config.batchMaxActive);
   const addresses = new TenantAddresses(context.database.db, config.linkCacheMs);
   await app.register(multipart, {
     limits: {
@@ -56,7 +56,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
     kind: InputKind,
   ): Promise<BatchOptions> {
     const { formats, columns, names, sheet, allOrNothing, pdf, dynamic, ...style } = input;
-    if (dynamic) dynamicAllowed(config, request);
+    if (dynamic) await dynamicAllowed(config, context.flags, request);
     return {
       kind,
       columns: columns ?? {},
@@ -130,7 +130,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   api.post(
     '/api/v1/batches',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       bodyLimit: config.batchMaxBytes,
       schema: {
         tags: ['generate'],
@@ -201,7 +201,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   api.get(
     '/api/v1/batches',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'Batches of the tenant, newest first',
@@ -237,7 +237,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   api.get(
     '/api/v1/batches/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'A batch: status, progress, counts, files',
@@ -265,7 +265,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   api.get(
     '/api/v1/batches/:id/files/:file/download-url',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'A short-lived signed link to a batch file (S3 presigned, Azure SAS, or ours)',
@@ -284,7 +284,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
   api.get(
     '/api/v1/batches/:id/files/:file',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags: ['generate'],
         summary: 'Download a batch file: zip, sheet (PDF), report (CSV) or input',

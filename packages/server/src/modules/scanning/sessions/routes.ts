@@ -143,7 +143,7 @@ export async function sessionRoutes(
   api.post(
     '/api/v1/scans/sessions',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary:
@@ -174,7 +174,7 @@ export async function sessionRoutes(
   api.get(
     '/api/v1/scans/sessions',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Scan sessions, newest first',
@@ -198,7 +198,7 @@ export async function sessionRoutes(
   api.get(
     '/api/v1/scans/sessions/:id',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'A scan session and its summary: expected, found, missing, counts by result',
@@ -212,7 +212,7 @@ export async function sessionRoutes(
   api.post(
     '/api/v1/scans/sessions/:id/scans',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Record scans (text as read) and classify each at once',
@@ -258,7 +258,7 @@ export async function sessionRoutes(
   api.post(
     '/api/v1/scans/sessions/:id/images',
     {
-      preHandler: guard.role('operator'),
+      preValidation: guard.role('operator'),
       schema: {
         tags,
         summary: 'Record every code found in photos (multipart, a part named "file" per image)',
@@ -313,7 +313,7 @@ export async function sessionRoutes(
   api.get(
     '/api/v1/scans/sessions/:id/scans',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'The scans of a session in the order they arrived',
@@ -338,7 +338,7 @@ export async function sessionRoutes(
   api.get(
     '/api/v1/scans/sessions/:id/missing',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: 'Expected items not scanned yet',
@@ -364,11 +364,13 @@ export async function sessionRoutes(
   api.post(
     '/api/v1/scans/sessions/:id/close',
     {
-      preHandler: guard.role('operator'),
-      // No body at all means the defaults.
-      preValidation: async (request) => {
-        request.body ??= { apply: true };
-      },
+      preValidation: [
+        guard.role('operator'),
+        // No body at all means the defaults.
+        async (request) => {
+          request.body ??= { apply: true };
+        },
+      ],
       schema: {
         tags,
         summary: "Close the session, moving every ok item to the session's target status",

@@ -101,7 +101,7 @@ export async function webhookRoutes(
   api.get(
     '/api/v1/webhooks',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: "The tenant's webhook endpoints",
@@ -116,7 +116,7 @@ export async function webhookRoutes(
   api.post(
     '/api/v1/webhooks',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Add a webhook endpoint; the answer holds its signing secret, shown only once',
@@ -139,7 +139,7 @@ export async function webhookRoutes(
   api.get(
     '/api/v1/webhooks/:id',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'One webhook endpoint',
@@ -153,7 +153,7 @@ export async function webhookRoutes(
   api.patch(
     '/api/v1/webhooks/:id',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Change the URL, description, event filter, or turn it off and on',
@@ -176,7 +176,7 @@ export async function webhookRoutes(
   api.delete(
     '/api/v1/webhooks/:id',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Remove a webhook endpoint and its delivery log',
@@ -197,7 +197,7 @@ export async function webhookRoutes(
   api.post(
     '/api/v1/webhooks/:id/rotate-secret',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Replace the signing secret; the new one is shown only now',
@@ -217,7 +217,7 @@ export async function webhookRoutes(
   api.post(
     '/api/v1/webhooks/:id/test',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Send a webhook.test event to this endpoint',
@@ -237,7 +237,7 @@ export async function webhookRoutes(
   api.get(
     '/api/v1/webhooks/:id/deliveries',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: "The endpoint's delivery log, newest first",
@@ -284,7 +284,7 @@ export async function webhookRoutes(
   api.post(
     '/api/v1/webhooks/deliveries/:id/retry',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: 'Send a delivery again now (a failed one gets a fresh set of attempts)',
@@ -305,7 +305,7 @@ export async function webhookRoutes(
   api.get(
     '/api/v1/events',
     {
-      preHandler: guard.role('viewer'),
+      preValidation: guard.role('viewer'),
       schema: {
         tags,
         summary: "The tenant's domain events, newest first (kept QRFORGE_EVENT_RETENTION_DAYS)",
