@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.js';
-import { testConfig } from './helpers/config.js';
-import { REDIS_URL, redisAvailable } from './helpers/services.js';
+import { buildApp, type App } from '../../src/app.js';
+import { testConfig } from '../helpers/config.js';
+import { REDIS_URL, redisAvailable } from '../helpers/services.js';
+import { figure } from './figure.js';
 
 const apps: App[] = [];
 const clients: Redis[] = [];
@@ -60,6 +61,28 @@ describe.skipIf(!redisAvailable)('rate limits in Redis', () => {
     }
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
     expect(statuses.slice(0, 10).every((s) => s === 404)).toBe(true);
+  });
+
+  it('hold a concurrent burst to the limit across both instances', async () => {
+    const [r1, r2] = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    clients.push(r1, r2);
+    const limit = 100;
+    const [a, b] = [await app(limit, r1), await app(limit, r2)];
+    const credential = { 'x-api-key': `qrf_${randomBytes(8).toString('hex')}` };
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        (i % 2 ? a : b).server.inject({ url: '/api/v1/none', headers: credential }),
+      ),
+    );
+    const passed = answers.filter((r) => r.statusCode === 404).length;
+    const limited = answers.filter((r) => r.statusCode === 429);
+    expect(passed + limited.length).toBe(300);
+    expect(Math.abs(passed - limit)).toBeLessThanOrEqual(limit * 0.05);
+    expect(limited.every((r) => Number(r.headers['retry-after']) > 0)).toBe(true);
+    figure(
+      'Rate limits',
+      `300 concurrent requests of one API key over 2 instances sharing Redis, limit ${limit}: ${passed} through (${(((passed - limit) / limit) * 100).toFixed(1)} % off), ${limited.length} answered 429 with Retry-After`,
+    );
   });
 
   it('reports Redis in readiness', async () => {

@@ -3,15 +3,17 @@
  * logout, password change and disabling end sessions, API keys, roles, tenant isolation of the
  * tenant header, and failed-login throttling.
  */
-import { SignJWT, base64url } from 'jose';
+import { SignJWT, base64url, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.js';
-import { AUDIENCE, ISSUER } from '../src/platform/auth/access-tokens.js';
-import { hashPassword, verifyPassword } from '../src/platform/auth/passwords.js';
-import { apiKeys, refreshTokens } from '../src/platform/db/schema.js';
-import type { DatabaseHandle } from '../src/platform/db/database.js';
-import { testConfig } from './helpers/config.js';
-import { ENGINES } from './helpers/engines.js';
+import { buildApp, type App } from '../../src/app.js';
+import { AUDIENCE, ISSUER } from '../../src/platform/auth/access-tokens.js';
+import { hashPassword, verifyPassword } from '../../src/platform/auth/passwords.js';
+import { apiKeys, refreshTokens } from '../../src/platform/db/schema.js';
+import type { DatabaseHandle } from '../../src/platform/db/database.js';
+import { testConfig } from '../helpers/config.js';
+import { loadConfig } from '../../src/config.js';
+import { figure } from './figure.js';
+import { ENGINES } from '../helpers/engines.js';
 
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 const PASSWORD = 'correct horse battery staple';
@@ -153,6 +155,32 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
           .setIssuedAt()
           .setExpirationTime('5m')
           .sign(key),
+        wrongIssuer: await new SignJWT({ typ: 'access' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(sub)
+          .setIssuer('someone-else')
+          .setAudience(AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key),
+        // Asymmetric algorithms are never accepted (no RS/HS confusion possible).
+        rs256: await new SignJWT({ typ: 'access' })
+          .setProtectedHeader({ alg: 'RS256' })
+          .setSubject(sub)
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign((await generateKeyPair('RS256')).privateKey),
+        // Clock skew tolerated is at most 30 s.
+        expired31sAgo: await new SignJWT({ typ: 'access' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(sub)
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 31)
+          .sign(key),
         refreshAsAccess: refreshToken,
       };
       expect(
@@ -163,6 +191,12 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
         const res = await app.server.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
         expect([name, res.statusCode]).toEqual([name, 401]);
       }
+      const ttl = loadConfig({}).accessTokenTtlSeconds;
+      expect(ttl).toBeLessThanOrEqual(900);
+      figure(
+        'JWT',
+        `${engine.engine}: ${Object.keys(cases).length} of ${Object.keys(cases).length} bad tokens 401 (${Object.keys(cases).join(', ')}); skew <= 30 s; access TTL ${ttl} s`,
+      );
     },
   );
 
@@ -181,6 +215,10 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
       const second = r2.json<{ refreshToken: string }>();
       expect((await refresh(first.refreshToken)).statusCode).toBe(401); // reuse of R1
       expect((await refresh(second.refreshToken)).statusCode).toBe(401); // R2 revoked with its family
+      figure(
+        'Refresh tokens',
+        `${engine.engine}: reuse of R1 -> 401 and R2 revoked with its family`,
+      );
     },
   );
 
@@ -244,6 +282,10 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
         headers: bearer(admin.accessToken),
         payload: { disabled: false },
       });
+      figure(
+        'Refresh tokens',
+        `${engine.engine}: refresh after logout, password change and disabling -> 401 (3 of 3)`,
+      );
     },
   );
 
@@ -295,6 +337,10 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
           })
         ).statusCode,
       ).toBe(404);
+      figure(
+        'API keys',
+        `${engine.engine}: shown once, 0 plaintext hits in the api_keys rows, revoked -> 401 on the next request, viewer key -> 403 on admin route, other tenant -> 404`,
+      );
     },
   );
 
@@ -374,6 +420,10 @@ describe.each(ENGINES)('accounts on $engine', (engine) => {
       const unicode = 'Ωμέγα-パスワード-🔐-'.repeat(4).slice(0, 64);
       expect((await add('new3@a.test', unicode)).statusCode).toBe(201);
       expect((await login('new3@a.test', unicode)).statusCode).toBe(200);
+      figure(
+        'Password storage',
+        `${engine.engine}: common password 422, short 422, 64-char Unicode accepted and signs in`,
+      );
     },
   );
 
@@ -393,5 +443,72 @@ describe('password hashes', () => {
     expect(128 * Number(n) * Number(r)).toBeGreaterThanOrEqual(19 * 1024 * 1024);
     expect(await verifyPassword('a fine password', hash)).toBe(true);
     expect(await verifyPassword('a fine passwore', hash)).toBe(false);
+    figure(
+      'Password storage',
+      `scrypt N=${n} r=${r} p=${p}: ${(128 * Number(n) * Number(r)) / 2 ** 20} MiB per hash (OWASP's scrypt row for 32 MiB needs p >= 3; ASVS's argon2id floor is 19 MiB)`,
+    );
+  });
+});
+
+describe('sign-in brute force at the default limits', () => {
+  const defaults = loadConfig({});
+  let app: App;
+  let cleanup: () => Promise<void>;
+  const login = (email: string, password: string, ip: string) =>
+    app.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: ip,
+    });
+  /** Bad passwords until the first 429: how many were let through, and that 429. */
+  const attack = async (next: (i: number) => { email: string; ip: string }) => {
+    for (let i = 0; i < 30; i++) {
+      const { email, ip } = next(i);
+      const res = await login(email, 'not the password', ip);
+      if (res.statusCode === 429) return { tries: i, blocked: res };
+      expect(res.statusCode).toBe(401);
+    }
+    return { tries: 30, blocked: undefined };
+  };
+
+  beforeAll(async () => {
+    const opened = await ENGINES[0].open();
+    cleanup = opened.cleanup;
+    // The default failure count; a 3-second window so "after the window" fits in a test.
+    app = await buildApp(
+      testConfig({ dataDir: opened.dataDir, jwtSecret: SECRET, loginWindowSeconds: 3 }),
+      { database: opened.handle },
+    );
+    const tenant = (await app.accounts!.createTenant('brute', 'Brute')).id;
+    for (const email of ['one@brute.test', 'two@brute.test'])
+      await app.accounts!.addUser({ email, password: PASSWORD, tenantId: tenant, role: 'admin' });
+  });
+  afterAll(async () => {
+    await app.server.close();
+    await cleanup();
+  });
+
+  it('answers 429 with Retry-After after 10 failures per account and per IP; the owner gets in after the window', async () => {
+    expect(defaults.loginMaxFailures).toBeLessThanOrEqual(10);
+    expect(defaults.loginWindowSeconds).toBe(900);
+
+    const oneIp = await attack(() => ({ email: 'one@brute.test', ip: '10.9.0.1' }));
+    // Blocked means blocked: the right password from elsewhere is refused too while it lasts.
+    expect((await login('one@brute.test', PASSWORD, '10.9.3.1')).statusCode).toBe(429);
+    const manyIps = await attack((i) => ({ email: 'two@brute.test', ip: `10.9.1.${i % 20}` }));
+    const sprayed = await attack((i) => ({ email: `nobody${i}@brute.test`, ip: '10.9.2.1' }));
+    for (const { tries, blocked } of [oneIp, manyIps, sprayed]) {
+      expect(tries).toBe(defaults.loginMaxFailures);
+      expect(Number(blocked!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(blocked!.headers['content-type']).toContain('application/problem+json');
+    }
+    await new Promise((r) => setTimeout(r, 3100)); // the window
+    expect((await login('one@brute.test', PASSWORD, '10.9.3.1')).statusCode).toBe(200);
+    expect((await login('two@brute.test', PASSWORD, '10.9.1.1')).statusCode).toBe(200);
+    figure(
+      'Login brute force',
+      `429 + Retry-After after ${oneIp.tries} failures (1 account, 1 IP), ${manyIps.tries} (1 account, 20 IPs), ${sprayed.tries} (1 IP, 30 accounts); limit ${defaults.loginMaxFailures} per ${defaults.loginWindowSeconds / 60} min; owner signs in after the window`,
+    );
   });
 });

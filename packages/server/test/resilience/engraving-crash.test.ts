@@ -12,16 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.js';
-import { GrblSimulator } from '../src/modules/engraving/grbl/simulator.js';
-import { engravingJobs, engravingPieces } from '../src/modules/engraving/schema.js';
-import { closeDecodePool } from '../src/modules/scanning/decode-pool.js';
-import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.js';
-import { signIn, twoTenants } from './helpers/accounts.js';
-import { testConfig } from './helpers/config.js';
-import { createTestDatabase, postgresAvailable } from './helpers/services.js';
+import { figure } from './figure.js';
+import { buildApp, type App } from '../../src/app.js';
+import { GrblSimulator } from '../../src/modules/engraving/grbl/simulator.js';
+import { engravingJobs, engravingPieces } from '../../src/modules/engraving/schema.js';
+import { closeDecodePool } from '../../src/modules/scanning/decode-pool.js';
+import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.js';
+import { signIn, twoTenants } from '../helpers/accounts.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDatabase, postgresAvailable } from '../helpers/services.js';
 
-const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.meta.url).pathname);
+const src = (path: string) =>
+  JSON.stringify(new URL(`../../src/${path}`, import.meta.url).pathname);
 
 /** A runner alone in its own process, as `qrforge worker` runs it. */
 function runnerScript(dir: string, databaseUrl: string): string {
@@ -170,8 +172,9 @@ describe.skipIf(!postgresAvailable)('an engraving runner killed mid-piece (Postg
       const events = timeline.json<{ events: { toStatus: string }[] }>().events;
       expect(events.filter((e) => e.toStatus === 'engraved')).toHaveLength(1);
     }
-    console.info(
-      'engraving crash: runner killed mid-piece 2 of 3; 4 programs started, 3 completed, each item engraved once',
+    figure(
+      'Job queue crash',
+      'engraving runner kill -9 mid-piece 2 of 3: the piece is failed (not re-burnt), the rest finish; retry engraves it once; 4 programs started, 3 completed, each item engraved once',
     );
   });
 });

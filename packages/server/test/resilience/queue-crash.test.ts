@@ -11,20 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/platform/db/database.js';
-import { jobEffects } from '../src/platform/db/schema.js';
-import { BullmqQueue } from '../src/platform/queue/bullmq.js';
-import { EmbeddedQueue } from '../src/platform/queue/embedded.js';
-import { isTerminal, type JobQueue } from '../src/platform/queue/queue.js';
+import { figure } from './figure.js';
+import { openDatabase, type Database } from '../../src/platform/db/database.js';
+import { jobEffects } from '../../src/platform/db/schema.js';
+import { BullmqQueue } from '../../src/platform/queue/bullmq.js';
+import { EmbeddedQueue } from '../../src/platform/queue/embedded.js';
+import { isTerminal, type JobQueue } from '../../src/platform/queue/queue.js';
 import {
   createTestDatabase,
   postgresAvailable,
   deleteRedisKeys,
   REDIS_URL,
   redisAvailable,
-} from './helpers/services.js';
+} from '../helpers/services.js';
 
-const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.meta.url).pathname);
+const src = (path: string) =>
+  JSON.stringify(new URL(`../../src/${path}`, import.meta.url).pathname);
 
 /** The worker: makes the side effect, says so, then hangs until killed. */
 function workerScript(
@@ -94,53 +96,62 @@ afterAll(async () => {
   if (redisAvailable) await deleteRedisKeys(prefix);
 });
 
-describe.each(SETUPS)('a worker killed mid-job ($name)', ({ available, prepare, queue: setup }) => {
-  it.skipIf(!available)(
-    're-runs the job after restart and completes it, side effect once',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'qrforge-crash-'));
-      const { url, drop } = await prepare();
-      const jobId = crypto.randomUUID();
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', workerScript(dir, url, dir, jobId, setup.script)],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      const exited = new Promise((r) => child.on('exit', r));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on(
-          'data',
-          (chunk: Buffer) => chunk.toString().includes('EFFECT_DONE') && resolve(),
+describe.each(SETUPS)(
+  'a worker killed mid-job ($name)',
+  ({ name, available, prepare, queue: setup }) => {
+    it.skipIf(!available)(
+      're-runs the job after restart and completes it, side effect once',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'qrforge-crash-'));
+        const { url, drop } = await prepare();
+        const jobId = crypto.randomUUID();
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', workerScript(dir, url, dir, jobId, setup.script)],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
         );
-        child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-      });
-      child.kill('SIGKILL');
-      await exited;
+        const exited = new Promise((r) => child.on('exit', r));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on(
+            'data',
+            (chunk: Buffer) => chunk.toString().includes('EFFECT_DONE') && resolve(),
+          );
+          child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+        });
+        child.kill('SIGKILL');
+        await exited;
+        const killedAt = Date.now();
 
-      const db = await openDatabase({ databaseUrl: url, dataDir: dir });
-      const queue = setup.make(db.db);
-      let effects = 0;
-      queue.start({
-        'test.engrave': async (_p, ctx) => {
-          await ctx.once('laser', async () => void effects++);
-          return { attempt: ctx.attempt };
-        },
-      });
-      let job = await queue.get(null, jobId);
-      for (const end = Date.now() + 20_000; !isTerminal(job!.status) && Date.now() < end;) {
-        await new Promise((r) => setTimeout(r, 50));
-        job = await queue.get(null, jobId);
-      }
-      await queue.close(1000);
-      const [{ n }] = await db.db
-        .select({ n: count() })
-        .from(jobEffects)
-        .where(eq(jobEffects.jobId, jobId));
-      await db.close();
-      await drop();
-      expect(job).toMatchObject({ status: 'completed', attempts: 2, result: { attempt: 2 } });
-      expect(effects).toBe(0);
-      expect(n).toBe(2); // the 'laser' marker and the row the first run inserted: made once
-    },
-  );
-});
+        const db = await openDatabase({ databaseUrl: url, dataDir: dir });
+        const queue = setup.make(db.db);
+        let effects = 0;
+        queue.start({
+          'test.engrave': async (_p, ctx) => {
+            await ctx.once('laser', async () => void effects++);
+            return { attempt: ctx.attempt };
+          },
+        });
+        let job = await queue.get(null, jobId);
+        for (const end = Date.now() + 20_000; !isTerminal(job!.status) && Date.now() < end;) {
+          await new Promise((r) => setTimeout(r, 50));
+          job = await queue.get(null, jobId);
+        }
+        const completedAt = Date.now();
+        await queue.close(1000);
+        const [{ n }] = await db.db
+          .select({ n: count() })
+          .from(jobEffects)
+          .where(eq(jobEffects.jobId, jobId));
+        await db.close();
+        await drop();
+        expect(job).toMatchObject({ status: 'completed', attempts: 2, result: { attempt: 2 } });
+        expect(effects).toBe(0);
+        expect(n).toBe(2); // the 'laser' marker and the row the first run inserted: made once
+        figure(
+          'Job queue crash',
+          `${name}: worker kill -9 after its side effect -> job re-run on restart and completed in ${((completedAt - killedAt) / 1000).toFixed(1)} s, side effect done once`,
+        );
+      },
+    );
+  },
+);

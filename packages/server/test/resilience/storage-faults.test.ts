@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrityError, type ObjectStore } from '../src/platform/storage/storage.js';
-import { FaultProxy } from './helpers/fault-proxy.js';
+import { figure } from './figure.js';
+import { IntegrityError, type ObjectStore } from '../../src/platform/storage/storage.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import {
   startAzurite,
   startS3rver,
   type AzureServer,
   type S3Server,
-} from './helpers/object-servers.js';
+} from '../helpers/object-servers.js';
 
 let folder: string;
 let s3: S3Server;
@@ -83,6 +84,10 @@ describe.each(targets)('storage faults: $name', (target) => {
       expect(info.sha256).toBe(sha256(bytes));
       const stored = await buffer((await target.direct().get(key(kind)))!.body);
       expect(sha256(stored)).toBe(sha256(bytes));
+      figure(
+        'Storage retries',
+        `${target.name}: ${target.proxy().injected} x ${kind} -> stored once, sha256 equal`,
+      );
     },
   );
 
@@ -94,7 +99,10 @@ describe.each(targets)('storage faults: $name', (target) => {
     const elapsed = Date.now() - started;
     // Two tries of 400 ms plus back-off; without a per-try timeout this would hang.
     expect(elapsed).toBeLessThan(8000);
-    console.log(`${target.name}: stalled upload failed after ${elapsed} ms (2 tries x 400 ms)`);
+    figure(
+      'Storage retries',
+      `${target.name}: stalled server -> failed after ${elapsed} ms (2 tries x 400 ms per-try timeout), never hangs`,
+    );
   });
 
   it('waits out a slow server within the per-try limit instead of retrying', async () => {
@@ -117,6 +125,10 @@ describe.each(targets)('storage faults: $name', (target) => {
     expect(info.sha256).toBe(sha256(bytes));
     const stored = await buffer((await target.direct().get(key('flip-up')))!.body);
     expect(sha256(stored)).toBe(sha256(bytes));
+    figure(
+      'Storage integrity',
+      `${target.name}: 1 byte flipped on upload -> refused by the server, retried, stored sha256 == source`,
+    );
   });
 
   it('fails a download whose bytes were changed in transit, and the next read is good', async () => {
@@ -129,5 +141,9 @@ describe.each(targets)('storage faults: $name', (target) => {
     expect(target.proxy().injected).toBe(1);
     const good = await buffer((await store.get(key('flip-down')))!.body);
     expect(sha256(good)).toBe(sha256(bytes));
+    figure(
+      'Storage integrity',
+      `${target.name}: 1 byte flipped on download -> IntegrityError, next read good`,
+    );
   });
 });

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.js';
-import { DataDirLockedError } from '../src/platform/db/pglite-lock.js';
-import { memberships, tenants, users } from '../src/platform/db/schema.js';
-import { createTestDatabase, postgresAvailable } from './helpers/services.js';
+import { figure } from './figure.js';
+import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.js';
+import { DataDirLockedError } from '../../src/platform/db/pglite-lock.js';
+import { memberships, tenants, users } from '../../src/platform/db/schema.js';
+import { createTestDatabase, postgresAvailable } from '../helpers/services.js';
 
 const run = promisify(execFile);
 
@@ -110,7 +111,7 @@ describe('PGlite single-writer lock', () => {
     const script = join(dataDir, 'open.mts');
     writeFileSync(
       script,
-      `import { openDatabase } from ${JSON.stringify(new URL('../src/platform/db/database.ts', import.meta.url).pathname)};\n` +
+      `import { openDatabase } from ${JSON.stringify(new URL('../../src/platform/db/database.ts', import.meta.url).pathname)};\n` +
         `await openDatabase({ databaseUrl: undefined, dataDir: ${JSON.stringify(dataDir)} });\n`,
     );
     const attempt = run(process.execPath, ['--import', 'tsx', script]);
@@ -120,6 +121,10 @@ describe('PGlite single-writer lock', () => {
       ) as unknown,
     });
     await first.close();
+    figure(
+      'PGlite single writer',
+      'a 2nd process on the same data folder exits naming the holder (lock file); a 2nd open in-process is refused',
+    );
   });
 
   it('takes over a lock left by a process that died', async () => {
@@ -127,5 +132,6 @@ describe('PGlite single-writer lock', () => {
     writeFileSync(join(dataDir, 'pg.lock'), '999999');
     const handle = await openDatabase({ databaseUrl: undefined, dataDir });
     await handle.close();
+    figure('PGlite single writer', 'a lock left by a dead process is taken over');
   });
 });
