@@ -451,6 +451,7 @@ describe('password hashes', () => {
 });
 
 describe('sign-in brute force at the default limits', () => {
+  const WINDOW_S = 15;
   const defaults = loadConfig({});
   let app: App;
   let cleanup: () => Promise<void>;
@@ -475,9 +476,10 @@ describe('sign-in brute force at the default limits', () => {
   beforeAll(async () => {
     const opened = await ENGINES[0].open();
     cleanup = opened.cleanup;
-    // The default failure count; a 3-second window so "after the window" fits in a test.
+    // The default failure count; a short window so "after the window" fits in a test, yet long
+    // enough that 30 slow (scrypt) failures on a loaded machine all fall inside it.
     app = await buildApp(
-      testConfig({ dataDir: opened.dataDir, jwtSecret: SECRET, loginWindowSeconds: 3 }),
+      testConfig({ dataDir: opened.dataDir, jwtSecret: SECRET, loginWindowSeconds: WINDOW_S }),
       { database: opened.handle },
     );
     const tenant = (await app.accounts!.createTenant('brute', 'Brute')).id;
@@ -503,7 +505,7 @@ describe('sign-in brute force at the default limits', () => {
       expect(Number(blocked!.headers['retry-after'])).toBeGreaterThan(0);
       expect(blocked!.headers['content-type']).toContain('application/problem+json');
     }
-    await new Promise((r) => setTimeout(r, 3100)); // the window
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 100)); // the window
     expect((await login('one@brute.test', PASSWORD, '10.9.3.1')).statusCode).toBe(200);
     expect((await login('two@brute.test', PASSWORD, '10.9.1.1')).statusCode).toBe(200);
     figure(
