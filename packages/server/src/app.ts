@@ -41,6 +41,8 @@ import {
 } from './modules/registry.js';
 import { databaseMetrics } from './platform/db/metrics.js';
 import { trustProxy } from './platform/http/client-ip.js';
+import { idempotencyKeysPlugin } from './platform/http/idempotency.js';
+import { queueGauges } from './platform/queue/metrics.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { EventRelay, webhookSecrets } from './platform/events/relay.js';
 import { webhookRoutes } from './platform/events/webhooks/routes.js';
@@ -186,7 +188,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await server.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed'],
   });
   await server.register(underPressure, {
     maxEventLoopDelay: 2000,
@@ -280,11 +282,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       windowMs: config.loginWindowSeconds * 1000,
     });
     const guard = new Guard(tokens, accounts);
+    idempotencyKeysPlugin(server, database.db, { ttlHours: config.idempotencyTtlHours });
     await server.register(accountRoutes, { accounts, guard, throttle });
     await server.register(auditRoutes, { db: database.db, guard });
     await server.register(flagRoutes, { flags, guard });
     queue = deps.queue ?? new EmbeddedQueue(database.db);
     await server.register(jobRoutes, { queue, guard });
+    queueGauges(metrics.registry, database.db);
     await server.register(webhookRoutes, {
       db: database.db,
       guard,

@@ -50,6 +50,7 @@ export interface Config {
   anonymousRateLimitMax: number;
   batchMaxRows: number;
   batchMaxActive: number;
+  idempotencyTtlHours: number;
   inventoryMaxCount: number;
   inventorySyncCount: number;
   renderCacheBytes: number;
@@ -486,6 +487,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Longest data value of one batch row, in characters; longer rows are reported as errors.',
     parse: integer('QRFORGE_BATCH_MAX_FIELD_LENGTH', 1, 7089),
+  },
+  {
+    name: 'QRFORGE_IDEMPOTENCY_TTL_HOURS',
+    key: 'idempotencyTtlHours',
+    default: '24',
+    description:
+      'How long the first answer to a POST or PATCH with an Idempotency-Key is replayed to retries with the same key.',
+    parse: integer('QRFORGE_IDEMPOTENCY_TTL_HOURS', 1, 720),
   },
   {
     name: 'QRFORGE_RATE_LIMIT_MAX',

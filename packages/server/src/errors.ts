@@ -44,6 +44,14 @@ export const ERROR_CATALOGUE = {
   WEBHOOK_ERR_LIMIT: { status: 409, title: 'Too many webhooks' },
   QR_ERR_ARGUMENT: { status: 422, title: 'A QR option is out of range' },
   QR_ERR_CAPACITY: { status: 422, title: 'The data does not fit in a QR code' },
+  IDEMPOTENCY_ERR_KEY_REUSED: {
+    status: 422,
+    title: 'The Idempotency-Key was used for another request',
+  },
+  IDEMPOTENCY_ERR_IN_PROGRESS: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is in progress',
+  },
   HTTP_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   STORAGE_ERR_MISSING: { status: 500, title: 'A stored file is missing' },
   SERVER_ERR_INTERNAL: { status: 500, title: 'Internal error' },

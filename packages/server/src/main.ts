@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import type { App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
+import { checkEvictionPolicy } from './platform/queue/redis-policy.js';
 import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
@@ -74,6 +75,8 @@ async function serve(config: Config): Promise<void> {
     redis,
     queue,
   });
+  if (config.redisUrl)
+    void checkEvictionPolicy(config.redisUrl).then((c) => c.ok || server.log.warn(c.message));
   // With Redis, jobs run in `qrforge worker` processes; without, this process runs them.
   if (!config.redisUrl) {
     queue.start(jobHandlers);
@@ -155,6 +158,10 @@ async function worker(config: Config): Promise<void> {
   );
   relay.start(config.eventsPollMs);
   const redis = config.redisUrl ? sharedRedis(config.redisUrl) : undefined;
+  if (config.redisUrl) {
+    const eviction = await checkEvictionPolicy(config.redisUrl);
+    if (!eviction.ok) process.stderr.write(`${eviction.message}\n`);
+  }
   const context = {
     config,
     redis,

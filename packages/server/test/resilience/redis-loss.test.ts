@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.js';
 import { BullmqQueue } from '../../src/platform/queue/bullmq.js';
+import { checkEvictionPolicy } from '../../src/platform/queue/redis-policy.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/services.js';
 import { freePort } from '../helpers/ports.js';
 import { figure } from './figure.js';
@@ -19,10 +20,10 @@ const redisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!redisServer && process.env.QRFORGE_REQUIRE_SERVICES === '1')
   throw new Error('redis-server is required (Debian redis-server, on this machine)');
 
-async function startRedis(port: number): Promise<ChildProcess> {
+async function startRedis(port: number, extra: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
     { stdio: 'ignore' },
   );
   for (const end = Date.now() + 10_000; ;) {
@@ -100,6 +101,26 @@ describe.skipIf(!redisServer || !postgresAvailable)('Redis lost after 202 Accept
     figure(
       'Redis loss',
       `kill -9 of Redis after 30 jobs were accepted, restarted empty: 30 of 30 re-enqueued from PostgreSQL and completed in ${((Date.now() - started) / 1000).toFixed(1)} s, each run once (0 lost)`,
+    );
+  });
+
+  it('says at start when Redis may evict queued jobs', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port, ['--maxmemory-policy', 'allkeys-lru']);
+    cleanups.push(() => void redis.kill('SIGKILL'));
+    const url = `redis://127.0.0.1:${port}`;
+    const evicting = await checkEvictionPolicy(url);
+    expect(evicting).toMatchObject({ ok: false, policy: 'allkeys-lru' });
+    expect(evicting.ok || evicting.message).toContain('set it to "noeviction"');
+    const admin = new Redis(port, '127.0.0.1');
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    admin.disconnect();
+    expect(await checkEvictionPolicy(url)).toEqual({ ok: true, policy: 'noeviction' });
+    const away = await checkEvictionPolicy(`redis://127.0.0.1:${await freePort()}`);
+    expect(away.ok || away.message).toContain('could not be read');
+    figure(
+      'Redis loss',
+      'maxmemory-policy checked at start: allkeys-lru -> warning naming it, noeviction -> quiet, unreachable -> "could not be read"',
     );
   });
 });

@@ -203,3 +203,28 @@ export const storageOutbox = pgTable(
   },
   (t) => [index('storage_outbox_next_idx').on(t.nextAttemptAt)],
 );
+
+/**
+ * Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header): the first answer to a POST
+ * with a key, kept so a client's retry gets the same answer instead of a second write. `status`
+ * is null while the first request is still being handled.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** Method and path, and a hash of the body: the same key with another request is refused. */
+    fingerprint: text('fingerprint').notNull(),
+    status: integer('status'),
+    contentType: text('content_type'),
+    body: text('body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.key] }),
+    index('idempotency_keys_age').on(t.createdAt),
+  ],
+);
