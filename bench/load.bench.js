@@ -21,15 +21,25 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '20' },
     'saturation-seconds': { type: 'string', default: '15' },
+    // PostgreSQL and Redis instead of the embedded defaults (a fresh database, migrated).
+    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
+    'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL },
   },
 });
 const ITEMS = 1000;
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
+const setting = args['database-url']
+  ? `PostgreSQL${args['redis-url'] ? ' + Redis' : ''}`
+  : 'embedded defaults (PGlite)';
 const server = await startQrforge({
-  QRFORGE_RATE_LIMIT_MAX: '100000000',
-  QRFORGE_ANONYMOUS_RATE_LIMIT_MAX: '100000000',
+  ...(args['database-url'] ? { DATABASE_URL: args['database-url'] } : {}),
+  ...(args['redis-url'] ? { REDIS_URL: args['redis-url'], QRFORGE_QUEUE_PREFIX: `load${Date.now()}` } : {}),
+  QRFORGE_RATE_LIMIT_MAX: '1000000',
+  // The set-up's lot answers at once (201), with no worker process needed beside a Redis set-up.
+  QRFORGE_INVENTORY_SYNC_COUNT: String(ITEMS),
+  QRFORGE_ANONYMOUS_RATE_LIMIT_MAX: '1000000',
   QRFORGE_PUBLIC_RATE_LIMIT_MAX: '100000000',
 });
 const { base, auth } = server;
@@ -69,7 +79,7 @@ async function setUp() {
   for (let cursor; uids.length < ITEMS;) {
     const page = await (
       await fetch(
-        `${base}/api/v1/inventory/items?lot=L2026-01&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+        `${base}/api/v1/inventory/items?lot=L2026-01&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
         { headers: auth },
       )
     ).json();
@@ -96,12 +106,15 @@ function mix({ uids, slug }) {
   const get = (path) => ({ method: 'GET', path, headers: auth });
   const lookUp = () => ({
     method: 'GET',
+    name: '/api/v1/inventory/items/:uid',
     setupRequest: (req) => ({ ...req, path: `/api/v1/inventory/items/${anyUid()}` }),
     headers: auth,
   });
   const redirect = { method: 'GET', path: `/q/${slug}`, headers: { 'user-agent': IPHONE } };
   const code = (format) => ({
     method: 'POST',
+    path: '/api/v1/codes',
+    name: `/api/v1/codes (${format})`,
     headers: json,
     setupRequest: (req) => ({
       ...req,
@@ -119,13 +132,14 @@ function mix({ uids, slug }) {
     redirect,
     {
       method: 'GET',
+      name: '/api/v1/inventory/items/:uid/timeline',
       setupRequest: (req) => ({ ...req, path: `/api/v1/inventory/items/${anyUid()}/timeline` }),
       headers: auth,
     },
     code('png'),
     redirect,
     lookUp(),
-    get('/api/v1/inventory/analytics/counts'),
+    get('/api/v1/inventory/analytics/counts?by=status'),
     lookUp(),
     get('/health'),
     redirect,
@@ -133,7 +147,18 @@ function mix({ uids, slug }) {
 }
 
 /** One autocannon run; P50/P95/P99 from every response's own time (its summary has no P95). */
-function run(requests, { seconds, rate }) {
+function run(mixed, { seconds, rate }) {
+  // Failures per kind of request, so a failing one is named, not just counted.
+  const failures = {};
+  const requests = mixed.map((request) => ({
+    ...request,
+    onResponse: (status) => {
+      if (status >= 400) {
+        const name = `${request.method} ${(request.name ?? request.path).split('?')[0]} ${status}`;
+        failures[name] = (failures[name] ?? 0) + 1;
+      }
+    },
+  }));
   return new Promise((resolve, reject) => {
     const times = [];
     const rss = [];
@@ -172,6 +197,7 @@ function run(requests, { seconds, rate }) {
           p50: at(0.5),
           p95: at(0.95),
           p99: at(0.99),
+          failures,
           rss,
         });
       },
@@ -198,7 +224,7 @@ try {
   const rate = Number(args.rate);
   console.log(
     `Load benchmark: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}, ` +
-      `${args.connections} connections, embedded defaults (PGlite), ${ITEMS} items; ` +
+      `${args.connections} connections, ${setting}, ${ITEMS} items; ` +
       `mix per ${requests.length} requests: 6 redirects, 4 item look-ups, 1 list, 1 timeline, ` +
       `1 SVG, 1 PNG, 1 analytics, 1 health\n`,
   );
@@ -223,6 +249,11 @@ try {
     console.log(
       `| ${name} | ${fmt(r.requestsPerSecond)} | ${r.failed} of ${fmt(r.total)} (${(r.errorRate * 100).toFixed(2)} %) | ${r.p50} | ${r.p95} | ${r.p99} |`,
     );
+  for (const [name, r] of [
+    ['unthrottled', saturation],
+    ['fixed rate', steady],
+  ])
+    if (Object.keys(r.failures).length) console.log(`failures (${name}):`, r.failures);
   console.log(
     `\nTarget rate as a share of saturation: ${((rate / saturation.requestsPerSecond) * 100).toFixed(0)} %` +
       `\nRSS during the fixed-rate run: ${rss.start?.toFixed(0)} MB at start, ${rss.peak.toFixed(0)} MB peak, ` +

@@ -188,6 +188,31 @@ export class AccountService {
       .where(eq(memberships.userId, userId));
   }
 
+  /**
+   * An active user's memberships in one query (the guard runs it on every request, so one round
+   * trip instead of two: on PGlite a query costs ~1 ms of the only core it has). Undefined when
+   * the user does not exist or is disabled.
+   */
+  async activeMemberships(userId: string): Promise<Membership[] | undefined> {
+    const rows = await this.db
+      .select({
+        tenantId: tenants.id,
+        slug: tenants.slug,
+        name: tenants.name,
+        role: memberships.role,
+      })
+      .from(users)
+      .leftJoin(memberships, eq(memberships.userId, users.id))
+      .leftJoin(tenants, eq(tenants.id, memberships.tenantId))
+      .where(and(eq(users.id, userId), eq(users.disabled, false)));
+    if (!rows.length) return undefined;
+    return rows.flatMap((r) =>
+      r.tenantId && r.slug && r.name && r.role
+        ? [{ tenantId: r.tenantId, slug: r.slug, name: r.name, role: r.role }]
+        : [],
+    );
+  }
+
   async activeUser(userId: string): Promise<{ id: string; email: string } | undefined> {
     const [user] = await this.db
       .select()

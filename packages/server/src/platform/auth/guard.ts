@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { AppError } from '../../errors.js';
 import type { Role } from '../db/schema.js';
 import type { AccessTokens } from './access-tokens.js';
-import type { AccountService } from '../accounts/service.js';
+import type { AccountService, Membership } from '../accounts/service.js';
 
 export interface Principal {
   kind: 'user' | 'api-key';
@@ -36,7 +36,7 @@ export class Guard {
 
   /** preValidation hook: any signed-in user, no tenant needed (e.g. /auth/me). */
   readonly user: preHandlerAsyncHookHandler = async (request) => {
-    request.userId = await this.userFromBearer(request);
+    request.userId = (await this.userFromBearer(request)).userId;
   };
 
   /** preValidation hook: a caller with at least `role` in the current tenant. */
@@ -75,9 +75,8 @@ export class Guard {
         role: found.role,
       };
     }
-    const userId = await this.userFromBearer(request);
+    const { userId, memberships } = await this.userFromBearer(request);
     request.userId = userId;
-    const memberships = await this.accounts.membershipsOf(userId);
     const wanted = request.headers['x-tenant-id'];
     let membership;
     if (typeof wanted === 'string' && wanted) {
@@ -100,7 +99,9 @@ export class Guard {
     };
   }
 
-  private async userFromBearer(request: FastifyRequest): Promise<string> {
+  private async userFromBearer(
+    request: FastifyRequest,
+  ): Promise<{ userId: string; memberships: Membership[] }> {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\w.-]+)$/i.exec(header) : null;
     if (!match)
@@ -109,10 +110,10 @@ export class Guard {
         'Sign in: send Authorization: Bearer <access token> or X-API-Key',
       );
     const claims = await this.tokens.verify(match[1]);
-    const user = claims && (await this.accounts.activeUser(claims.sub));
-    if (!user)
+    const memberships = claims && (await this.accounts.activeMemberships(claims.sub));
+    if (!claims || !memberships)
       throw new AppError('AUTH_ERR_UNAUTHENTICATED', 'The access token is invalid or expired');
-    return user.id;
+    return { userId: claims.sub, memberships };
   }
 }
 
