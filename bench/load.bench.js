@@ -35,7 +35,9 @@ const setting = args['database-url']
   : 'embedded defaults (PGlite)';
 const server = await startQrforge({
   ...(args['database-url'] ? { DATABASE_URL: args['database-url'] } : {}),
-  ...(args['redis-url'] ? { REDIS_URL: args['redis-url'], QRFORGE_QUEUE_PREFIX: `load${Date.now()}` } : {}),
+  ...(args['redis-url']
+    ? { REDIS_URL: args['redis-url'], QRFORGE_QUEUE_PREFIX: `load${Date.now()}` }
+    : {}),
   QRFORGE_RATE_LIMIT_MAX: '1000000',
   // The set-up's lot answers at once (201), with no worker process needed beside a Redis set-up.
   QRFORGE_INVENTORY_SYNC_COUNT: String(ITEMS),

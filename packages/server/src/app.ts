@@ -42,6 +42,7 @@ import {
 import { databaseMetrics } from './platform/db/metrics.js';
 import { trustProxy } from './platform/http/client-ip.js';
 import { idempotencyKeysPlugin } from './platform/http/idempotency.js';
+import { refuseUnstorableText } from './platform/http/storable-text.js';
 import { queueGauges } from './platform/queue/metrics.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { EventRelay, webhookSecrets } from './platform/events/relay.js';
@@ -152,6 +153,33 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // While draining, requests that already reached us are served (the load balancer has stopped
     // sending new ones once /ready said 503); their connections are then closed (see onSend).
     return503OnClosing: false,
+    // The router's own refusals (bad percent-encoding, a path segment past maxParamLength) as
+    // problems like every other, without echoing the path back (found by the hostile corpus).
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        void sendProblem(
+          reply,
+          request,
+          'HTTP_ERR_URI_TOO_LONG',
+          'A path segment is longer than 100 characters',
+        );
+      else if (error.code === 'FST_ERR_BAD_URL')
+        void sendProblem(
+          reply,
+          request,
+          'VALIDATION_ERR_REQUEST',
+          'The path is not valid percent-encoded UTF-8',
+        );
+      else {
+        request.log.error({ err: error }, 'router error');
+        void sendProblem(
+          reply,
+          request,
+          'SERVER_ERR_INTERNAL',
+          'An internal error occurred; the request ID identifies it in the logs.',
+        );
+      }
+    },
     schemaController: {
       // Typed by Fastify as a plain Ajv compile; it is called with the route, as validators.ts has.
       compilersFactory: { buildValidator: buildValidator as never },
@@ -171,6 +199,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id);
   });
   registerProblemHandlers(server);
+  refuseUnstorableText(server);
   const metrics = registerMetrics(server);
 
   registerSecurityHeaders(server, {

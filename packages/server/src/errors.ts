@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   ACCOUNT_ERR_WEAK_PASSWORD: { status: 422, title: 'The password is not allowed' },
   HTTP_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   HTTP_ERR_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
+  HTTP_ERR_URI_TOO_LONG: { status: 414, title: 'A path segment is too long' },
   HTTP_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   HTTP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   BATCH_ERR_INPUT: { status: 422, title: 'The batch input cannot be used' },
