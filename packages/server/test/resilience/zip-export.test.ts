@@ -24,7 +24,7 @@ const HOSTILE = [
   'C:\\Windows\\system32\\evil',
   '..\\..\\boot.ini',
   '\u202Egnp.exe', // right-to-left override: "exe.png" on screen
-  'name\u0000with-nul',
+  'bell\u0007and\u001bescape', // control characters (NUL is refused at the door: hostile-input)
   '....//....//x',
   '~/.ssh/authorized_keys',
 ];
@@ -134,7 +134,7 @@ describe.each(ENGINES)('ZIP export of 10,000 codes ($engine)', ({ engine, availa
         expect(peak - baseline).toBeLessThan(256 * 1024);
         figure(
           'ZIP export',
-          `${engine}: 10,000 PNG codes in one batch on a real qrforge serve: peak RSS ${(peak / 1024).toFixed(0)} MB during the export, ${((peak - baseline) / 1024).toFixed(0)} MB above the process at rest (VmHWM), ZIP ${(zip.length / 1048576).toFixed(1)} MB streamed; ${HOSTILE.length} hostile names (../, /abs, C:\\, RLO, NUL) -> 0 unsafe of 10,000 entries; Content-Disposition: ${disposition}`,
+          `${engine}: 10,000 PNG codes in one batch on a real qrforge serve: peak RSS ${(peak / 1024).toFixed(0)} MB during the export, ${((peak - baseline) / 1024).toFixed(0)} MB above the process at rest (VmHWM), ZIP ${(zip.length / 1048576).toFixed(1)} MB streamed; ${HOSTILE.length} hostile names (../, /abs, C:\\, RLO, control characters) -> 0 unsafe of 10,000 entries; Content-Disposition: ${disposition}`,
         );
       } finally {
         child.kill('SIGKILL');
