@@ -3,7 +3,7 @@
  * real `qrforge serve` on the embedded defaults in a fresh data folder. Screenshots of each page
  * go to test-results/screens (CI artefacts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -12,6 +12,12 @@ const PORT = Number(process.env.QRFORGE_E2E_PORT ?? 8199);
 /** A second server on its first start (no admin configured). */
 export const FRESH_PORT = PORT - 1;
 export const ADMIN = { email: 'e2e@example.com', password: 'correct horse battery staple e2e' };
+/**
+ * The main server's feature-flag file (watched, re-read within a second): a journey switches a
+ * flag for the e2e tenant by writing it. A fixed path, as workers load this file again.
+ */
+export const FLAGS_FILE = join(tmpdir(), `qrforge-e2e-flags-${PORT}.json`);
+writeFileSync(FLAGS_FILE, '{}');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -49,6 +55,7 @@ export default defineConfig({
         // The webhook journey's receiver listens on loopback.
         QRFORGE_WEBHOOK_ALLOW_PRIVATE: 'true',
         QRFORGE_WEBHOOK_RETRY_MS: '200',
+        QRFORGE_FLAGS_FILE: FLAGS_FILE,
         LOG_LEVEL: 'warn',
       },
     },

@@ -4,11 +4,12 @@
  * history work, and the theme toggle persists. (pages.spec.ts checks every page's accessibility,
  * both themes and the phone size.)
  */
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeFile } from '../../../packages/server/test/helpers/decode.js';
-import { ADMIN } from '../playwright.config.js';
-import { expectAccessible, screens } from './helpers.js';
+import { ADMIN, FLAGS_FILE } from '../playwright.config.js';
+import { expectAccessible, screens, signIn } from './helpers.js';
 
 async function chooseContent(page: Page, label: string) {
   await page.getByRole('combobox', { name: 'Content' }).click();
@@ -186,4 +187,48 @@ test('dark theme: toggled, kept after a reload, accessible in both themes', asyn
   await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
   await page.getByRole('textbox', { name: 'URL' }).fill('https://example.com');
   await expectAccessible(page);
+});
+
+test("the Dynamic switch follows the tenant's dynamic-codes flag", async ({ page, baseURL }) => {
+  const { accessToken } = (await (
+    await fetch(`${baseURL}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    })
+  ).json()) as { accessToken: string };
+  const auth = { authorization: `Bearer ${accessToken}` };
+  const me = (await (await fetch(`${baseURL}/api/v1/auth/me`, { headers: auth })).json()) as {
+    tenants: { tenantId: string }[];
+  };
+  const flag = async () =>
+    (
+      (await (await fetch(`${baseURL}/api/v1/features`, { headers: auth })).json()) as {
+        flags: Record<string, boolean>;
+      }
+    ).flags['dynamic-codes'];
+  const dynamicSwitch = page.getByRole('switch', { name: /^Dynamic: print a short address/ });
+
+  await signIn(page);
+  await page.goto('/generate');
+  await expect(dynamicSwitch).toBeVisible();
+  writeFileSync(
+    FLAGS_FILE,
+    JSON.stringify({
+      'dynamic-codes': { default: true, tenants: { [me.tenants[0].tenantId]: false } },
+    }),
+  );
+  try {
+    await expect.poll(flag, { timeout: 10_000 }).toBe(false);
+    await page.reload();
+    // Signed in again (the session loaded), then the flags: the switch goes.
+    await expect(page.getByRole('button', { name: `Account: ${ADMIN.email}` })).toBeVisible();
+    await expect(dynamicSwitch).toHaveCount(0);
+    await expect(page.getByRole('textbox', { name: 'URL' })).toBeVisible();
+  } finally {
+    writeFileSync(FLAGS_FILE, '{}');
+  }
+  await expect.poll(flag, { timeout: 10_000 }).toBe(true);
+  await page.reload();
+  await expect(dynamicSwitch).toBeVisible();
 });

@@ -20,6 +20,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useDropzone } from 'react-dropzone';
 import { api } from '../api/client.js';
+import { isOn, useFeatures } from '../features.js';
 import { problemText } from '../session.js';
 import { DEFAULT_STYLE, toApiStyle, type CodeStyle } from '../style/code-style.js';
 import { StylePanel } from '../style/StylePanel.js';
@@ -50,6 +51,7 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
   const [formats, setFormats] = useState<Format[]>(['png']);
   const [sheet, setSheet] = useState<'none' | 'A4' | 'Letter'>('none');
   const [dynamic, setDynamic] = useState(false);
+  const features = useFeatures();
   const [style, setStyle] = useState<CodeStyle>(DEFAULT_STYLE);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string>();
@@ -120,7 +122,7 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
           }
         : {}),
       ...(sheet === 'none' ? {} : { sheet: { page: sheet, labels: true } }),
-      ...(dynamic ? { dynamic: true } : {}),
+      ...(dynamic && isOn(features, 'dynamic-codes') ? { dynamic: true } : {}),
     };
     const form = new FormData();
     form.append('options', JSON.stringify(options));
@@ -285,12 +287,14 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
               onChange={(value) => value && setSheet(value)}
               allowDeselect={false}
             />
-            <Checkbox
-              label="Dynamic codes: each row's data is a web address; print a short address of ours for it, whose target can change later"
-              description="The report lists each row's short address; edit them on the Links page."
-              checked={dynamic}
-              onChange={(event) => setDynamic(event.currentTarget.checked)}
-            />
+            {isOn(features, 'dynamic-codes') && (
+              <Checkbox
+                label="Dynamic codes: each row's data is a web address; print a short address of ours for it, whose target can change later"
+                description="The report lists each row's short address; edit them on the Links page."
+                checked={dynamic}
+                onChange={(event) => setDynamic(event.currentTarget.checked)}
+              />
+            )}
             <StylePanel value={style} onChange={setStyle} />
             {startError && (
               <Alert color="red" role="alert" title="The batch was not started">

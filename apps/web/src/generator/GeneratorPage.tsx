@@ -27,6 +27,7 @@ import { createStyledSvg } from '@qrforge/qr/style';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
+import { isOn, useFeatures } from '../features.js';
 import { problemText, roleIn, useSession } from '../session.js';
 import { DEFAULT_STYLE, LOGO_SIZE, toApiStyle, type CodeStyle } from '../style/code-style.js';
 import { StylePanel } from '../style/StylePanel.js';
@@ -46,7 +47,9 @@ export function GeneratorPage() {
   const session = useSession();
   const role = roleIn(session);
   // A dynamic code (URL content, operators): the short address it was given once made.
-  const canBeDynamic = type === 'url' && !!role && role !== 'viewer';
+  const features = useFeatures();
+  const canBeDynamic =
+    type === 'url' && !!role && role !== 'viewer' && isOn(features, 'dynamic-codes');
   const [dynamic, setDynamic] = useState(false);
   const [made, setMade] = useState<{ id: string; url: string; target: string }>();
   useEffect(() => setMade(undefined), [type, values, dynamic]);
