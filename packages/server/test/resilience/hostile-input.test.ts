@@ -107,7 +107,6 @@ describe.each(ENGINES)('hostile input corpus ($engine)', (setup) => {
               [field]: value,
             },
           });
-          expect([kind, field, res.statusCode]).toEqual([kind, field, expect.any(Number)]);
           expect(res.statusCode, `${kind} in ${field}: ${res.body}`).toBeGreaterThanOrEqual(400);
           expect(res.statusCode).toBeLessThan(500);
           expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
