@@ -25,6 +25,7 @@ import { registerMetrics, type Metrics } from './platform/observability/metrics.
 import type { DatabaseHandle } from './platform/db/database.js';
 import { AccessTokens } from './platform/auth/access-tokens.js';
 import { Guard } from './platform/auth/guard.js';
+import { enterRequestScope } from './platform/db/tenant-scope.js';
 import { LoginThrottle } from './platform/auth/login-throttle.js';
 import { loadSigningSecret } from './platform/auth/secrets.js';
 import { accountRoutes } from './platform/accounts/routes.js';
@@ -198,6 +199,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Every request's queries start unscoped; the auth guard narrows them to the caller's tenant
+  // (row-level security, platform/db/tenant-scope.ts). preValidation rather than onRequest: body
+  // parsing may run outside the context, and the guards are preValidation hooks after this one.
+  server.addHook('preValidation', (_request, _reply, done) => enterRequestScope(done));
   registerProblemHandlers(server);
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);

@@ -77,6 +77,12 @@ async function serve(config: Config): Promise<void> {
   });
   if (config.redisUrl)
     void checkEvictionPolicy(config.redisUrl).then((c) => c.ok || server.log.warn(c.message));
+  // Tenant isolation's second layer needs an ordinary PostgreSQL role (docs/security.md).
+  if (database.engine === 'postgres')
+    void database
+      .rowSecurity()
+      .then((c) => c.enforced || server.log.warn(c.message))
+      .catch(() => undefined);
   // With Redis, jobs run in `qrforge worker` processes; without, this process runs them.
   if (!config.redisUrl) {
     queue.start(jobHandlers);

@@ -35,15 +35,28 @@ export const postgresAvailable = await (async () => {
   return ok;
 })();
 
-/** A fresh database for one test file; `drop` removes it. */
+/**
+ * The role the tests connect as: an ordinary one (not a superuser, no BYPASSRLS), as in
+ * production, so that PostgreSQL applies the row-level security policies (tenant-scope.ts).
+ */
+export const TEST_DATABASE_ROLE = 'qrforge_app';
+
+/** A fresh database for one test file, owned by the test role; `drop` removes it. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `qrforge_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  // Test files start in parallel: the first creates the role, the others find it.
+  await admin.query(`do $$ begin
+      create role ${TEST_DATABASE_ROLE} login nosuperuser nobypassrls;
+    exception when duplicate_object or unique_violation then null;
+    end $$`);
+  await admin.query(`create database ${name} owner ${TEST_DATABASE_ROLE}`);
   await admin.end();
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
+  url.username = TEST_DATABASE_ROLE;
+  url.password = '';
   return {
     url: url.toString(),
     drop: async () => {

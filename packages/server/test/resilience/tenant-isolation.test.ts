@@ -2,14 +2,24 @@
  * Tenant isolation (OWASP API1): every route with an ID ({id} or {uid}) in the OpenAPI document, called for a
  * resource of tenant A by an admin of tenant B, answers 404 and changes nothing; the owner gets
  * through. A new route with an ID fails this test until it has a fixture below.
+ *
+ * On PostgreSQL, also the second layer (row-level security, platform/db/tenant-scope.ts): the same
+ * matrix with every tenant filter taken out of the app's SQL, first as the app's ordinary role
+ * (the policies alone must keep B out), then as a superuser, whom PostgreSQL exempts from the
+ * policies (the same stripped app must leak: the proof that the stripping bites); and table by
+ * table, unfiltered SQL as tenant B against everything tenant A owns.
  */
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import type { DatabaseHandle } from '../../src/platform/db/database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.js';
+import { withTenant } from '../../src/platform/db/tenant-scope.js';
 import { figure } from './figure.js';
 import { testConfig } from '../helpers/config.js';
 import { ENGINES } from '../helpers/engines.js';
 import { signIn, TEST_PASSWORD as PASSWORD, twoTenants } from '../helpers/accounts.js';
+import { POSTGRES_ADMIN_URL } from '../helpers/services.js';
 
 interface Fixture {
   /** Creates a resource of the tenant and returns its ID. */
@@ -21,23 +31,60 @@ interface Fixture {
   params?: Record<string, string>;
 }
 
-describe('tenant isolation over every route with an ID', () => {
+/**
+ * Takes the tenant filters out of every SQL statement this process sends to PostgreSQL while
+ * `on`: `"items"."tenant_id" = $3` becomes `($3::uuid is not null)` (the parameter stays used).
+ * What is left to keep tenants apart is the database's own policies.
+ */
+const stripping = { on: false, statements: 0 };
+const TENANT_FILTER = /(?:"\w+"\.)?"?tenant_id"?\s*=\s*\$(\d+)/g;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its own `this`
+const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const strip = (text: string) => {
+    const stripped = text.replace(TENANT_FILTER, '($$$1::uuid is not null)');
+    if (stripped !== text) stripping.statements++;
+    return stripped;
+  };
+  if (stripping.on) {
+    if (typeof args[0] === 'string') args[0] = strip(args[0]);
+    else if (args[0] && typeof (args[0] as { text?: unknown }).text === 'string') {
+      const config = args[0] as { text: string };
+      args[0] = { ...config, text: strip(config.text) };
+    }
+  }
+  return originalQuery.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+/** Tables that hold no tenant's rows, or only what a tenant's rows point at, and why. */
+const UNSCOPED_TABLES: Record<string, string> = {
+  tenants: 'the tenants themselves',
+  users: 'a user may belong to several tenants',
+  refresh_tokens: "a user's sessions, before any tenant is chosen",
+  audit_heads: 'the hash at the head of each audit chain',
+  storage_outbox: 'object keys waiting for the backup store',
+  item_uid_tokens: 'UID search index; joined back to items (see its schema)',
+};
+
+describe.each(ENGINES)('tenant isolation over every route with an ID on $engine', (engine) => {
   let app: App;
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
   let tenantA: string;
+  let tenantB: string;
   const token: Record<'a' | 'b', string> = { a: '', b: '' };
+  const jwtSecret = 'isolation-secret-isolation-secret-0123';
 
   beforeAll(async () => {
-    ({ handle, cleanup } = await ENGINES[0].open());
-    app = await buildApp(testConfig({ jwtSecret: 'isolation-secret-isolation-secret-0123' }), {
-      database: handle,
-    });
-    ({ tenantA } = await twoTenants(app));
+    if (!engine.available) return;
+    ({ handle, cleanup } = await engine.open());
+    app = await buildApp(testConfig({ jwtSecret }), { database: handle });
+    ({ tenantA, tenantB } = await twoTenants(app));
     token.a = await signIn(app, 'admin@a.test');
     token.b = await signIn(app, 'admin@b.test');
   });
   afterAll(async () => {
+    if (!engine.available) return;
     await app.server.close();
     await cleanup();
   });
@@ -267,48 +314,207 @@ describe('tenant isolation over every route with an ID', () => {
     },
   });
 
-  it('covers every route with an ID in the OpenAPI document', async () => {
-    const doc = (await app.server.inject('/openapi.json')).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const withId = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      // Under /api only: the public pages (/i/{uid}, /q/{slug}) are public by design.
-      /\{u?id\}/.test(path) && path.startsWith('/api/')
-        ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
-        : [],
-    );
-    expect(withId.length).toBeGreaterThanOrEqual(5);
-    expect(withId.sort()).toEqual(Object.keys(fixtures()).sort());
-  });
+  it.skipIf(!engine.available)(
+    'covers every route with an ID in the OpenAPI document',
+    async () => {
+      const doc = (await app.server.inject('/openapi.json')).json<{
+        paths: Record<string, Record<string, unknown>>;
+      }>();
+      const withId = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        // Under /api only: the public pages (/i/{uid}, /q/{slug}) are public by design.
+        /\{u?id\}/.test(path) && path.startsWith('/api/')
+          ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)
+          : [],
+      );
+      expect(withId.length).toBeGreaterThanOrEqual(5);
+      expect(withId.sort()).toEqual(Object.keys(fixtures()).sort());
+    },
+  );
 
-  it('answers 404 to another tenant and changes nothing; the owner gets through', async () => {
-    const results: string[] = [];
+  /**
+   * Every route with a resource of tenant A, called by nobody, by B and by A (through `via`,
+   * another app on the same database if given). `strict`: the anonymous and owner answers must
+   * be as expected too. Returns the routes where B got anything but 404 (`leaks`), and those
+   * where B got A's resource (a 2xx, `served`).
+   */
+  const matrix = async (options: { via?: App; strip?: boolean; strict?: boolean } = {}) => {
+    const { via = app, strip = false, strict = true } = options;
+    const leaks: string[] = [];
+    const served: string[] = [];
+    let routes = 0;
     for (const [route, fixture] of Object.entries(fixtures())) {
       const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
       const id = await fixture.create();
       let url = path.replace(/\{u?id\}/, encodeURIComponent(id));
       for (const [name, value] of Object.entries(fixture.params ?? {}))
         url = url.replace(`{${name}}`, value);
-      const request = (who: 'a' | 'b' | 'nobody') =>
-        app.server.inject({
-          method,
-          url,
-          headers: who === 'nobody' ? {} : { authorization: `Bearer ${token[who]}` },
-          ...(fixture.body ? { payload: fixture.body } : {}),
-        });
+      const request = async (who: 'a' | 'b' | 'nobody') => {
+        stripping.on = strip;
+        try {
+          return await via.server.inject({
+            method,
+            url,
+            headers: who === 'nobody' ? {} : { authorization: `Bearer ${token[who]}` },
+            ...(fixture.body ? { payload: fixture.body } : {}),
+          });
+        } finally {
+          stripping.on = false;
+        }
+      };
+      routes++;
       const anonymous = await request('nobody');
-      expect([route, anonymous.statusCode]).toEqual([route, 401]);
+      if (strict) expect([route, anonymous.statusCode]).toEqual([route, 401]);
       const foreign = await request('b');
-      results.push(`${route}: ${foreign.statusCode}`);
-      expect(foreign.body).not.toContain(tenantA);
+      if (foreign.statusCode !== 404 || foreign.body.includes(tenantA))
+        leaks.push(`${route}: ${foreign.statusCode}`);
+      if (foreign.statusCode < 300) served.push(route);
       const owner = await request('a');
-      expect([route, owner.statusCode]).toEqual([route, fixture.ownerStatus]);
+      if (strict) expect([route, owner.statusCode]).toEqual([route, fixture.ownerStatus]);
     }
-    const leaks = results.filter((r) => !r.endsWith(': 404')).length;
-    expect(leaks).toBe(0);
-    figure(
-      'BOLA / tenants',
-      `0 leaks over ${results.length} routes with an ID x 3 callers (other tenant 404, no credentials 401, owner through)`,
-    );
-  });
+    return { routes, leaks, served };
+  };
+
+  it.skipIf(!engine.available)(
+    'answers 404 to another tenant and changes nothing; the owner gets through',
+    async () => {
+      const { routes, leaks } = await matrix();
+      expect(leaks).toEqual([]);
+      figure(
+        'BOLA / tenants',
+        `${engine.engine}: 0 leaks over ${routes} routes with an ID x 3 callers (other tenant 404, no credentials 401, owner through)`,
+      );
+    },
+  );
+
+  const postgres = engine.engine === 'postgres' && engine.available;
+
+  it.skipIf(!postgres)(
+    'keeps tenants apart by row-level security alone: the matrix with the SQL tenant filters removed',
+    async () => {
+      expect(await handle.rowSecurity()).toEqual({ enforced: true });
+      stripping.statements = 0;
+      const alone = await matrix({ strip: true });
+      expect(stripping.statements).toBeGreaterThan(100);
+      expect(alone.leaks).toEqual([]);
+      const removed = stripping.statements;
+
+      // The same stripped app as a superuser, whom PostgreSQL exempts from the policies: it leaks.
+      const superuser = await openDatabase({ databaseUrl: await adminUrlOf(handle), dataDir: '' });
+      const unguarded = await buildApp(testConfig({ jwtSecret }), { database: superuser });
+      try {
+        expect(await superuser.rowSecurity()).toMatchObject({ enforced: false });
+        const bypassed = await matrix({ via: unguarded, strip: true, strict: false });
+        expect(bypassed.served.length).toBeGreaterThan(0);
+        figure(
+          'DB 2nd layer',
+          `PostgreSQL as non-superuser role: ${alone.routes} routes x 3 callers with ${removed} tenant filters removed from the SQL: 0 leaks (the same stripped app as a superuser, exempt from the policies, serves B tenant A's resource on ${bypassed.served.length} of ${bypassed.routes} routes)`,
+        );
+      } finally {
+        await unguarded.server.close();
+        await superuser.close();
+      }
+    },
+  );
+
+  it.skipIf(!postgres)(
+    'puts every table of tenant rows under a forced policy; unfiltered SQL as tenant B reaches none of A’s rows',
+    async () => {
+      const rows = async <T extends Record<string, unknown>>(query: SQL) => {
+        const result = await handle.db.execute<T>(query);
+        return (result as { rows: T[] }).rows;
+      };
+      const tables = await rows<{
+        name: string;
+        scoped: boolean;
+        forced: boolean;
+        policies: number;
+        tenant: boolean;
+      }>(sql`
+        select c.relname as name, c.relrowsecurity as scoped, c.relforcerowsecurity as forced,
+          (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies,
+          exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id'
+            and not a.attisdropped) as tenant
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r' order by 1`);
+      const unscoped = tables.filter((t) => !(t.scoped && t.forced && t.policies > 0));
+      expect(unscoped.map((t) => t.name).sort()).toEqual(Object.keys(UNSCOPED_TABLES).sort());
+      expect(unscoped.filter((t) => t.tenant)).toEqual([]);
+      const scoped = tables.filter((t) => !(t.name in UNSCOPED_TABLES));
+
+      // Row counts as A, as B and as system work (no tenant), and B's unfiltered writes, in a
+      // transaction that is rolled back: the affected rows, or the error's SQLSTATE.
+      const count = async (table: SQLWrapper, where = sql`true`) => {
+        const [row] = await rows<{ n: string }>(
+          sql`select count(*) as n from ${table} where ${where}`,
+        );
+        return Number(row.n);
+      };
+      const asB = (statement: SQL) =>
+        withTenant(tenantB, async () => {
+          const outcome: { affected: number | string } = { affected: 0 };
+          await handle.db
+            .transaction(async (tx) => {
+              const result = await tx.execute<Record<string, unknown>>(statement);
+              outcome.affected = (result as { rowCount: number }).rowCount;
+              tx.rollback();
+            })
+            .catch((error: unknown) => {
+              const code = (error as { cause?: { code?: string } }).cause?.code;
+              if (code) outcome.affected = code;
+            });
+          return outcome.affected;
+        });
+      const problems: string[] = [];
+      let ofAInAll = 0;
+      let seeded = 0;
+      for (const { name, tenant } of scoped) {
+        const table = sql.identifier(name);
+        const ofA = await withTenant(tenantA, () => count(table));
+        const ofB = await withTenant(tenantB, () => count(table));
+        // Rows of no tenant (system jobs, sign-in audit entries) are for system work alone.
+        const none = tenant ? await count(table, sql`tenant_id is null`) : 0;
+        const all = await count(table);
+        if (ofA + ofB + none !== all)
+          problems.push(`${name}: A ${ofA} + B ${ofB} + none ${none} of ${all}`);
+        if (ofA > 0) seeded++;
+        ofAInAll += ofA;
+        if (tenant) {
+          // Asking for A's rows by name, touching every row, moving B's rows to A.
+          const named = await withTenant(tenantB, () =>
+            count(table, sql`tenant_id = ${tenantA}::uuid`),
+          );
+          const touched = await asB(sql`update ${table} set tenant_id = tenant_id`);
+          const moved = await asB(sql`update ${table} set tenant_id = ${tenantA}::uuid`);
+          if (named !== 0) problems.push(`${name}: B read ${named} of A's rows`);
+          if (touched !== ofB)
+            problems.push(`${name}: B's update reached ${touched} rows, B has ${ofB}`);
+          if (ofB > 0 && moved !== '42501')
+            problems.push(`${name}: B moved its rows to A: ${moved}`);
+        } else {
+          const deleted = await asB(sql`delete from ${table}`);
+          if (deleted !== ofB)
+            problems.push(`${name}: B's delete reached ${deleted} rows, B has ${ofB}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(seeded).toBeGreaterThanOrEqual(20);
+      const forged = await asB(
+        sql`insert into vendors (tenant_id, code, name) values (${tenantA}::uuid, 'X1', 'forged')`,
+      );
+      expect(forged).toBe('42501');
+      figure(
+        'DB 2nd layer',
+        `${scoped.length} tables under forced policies (${Object.keys(UNSCOPED_TABLES).length} without tenant rows, each named); as tenant B, unfiltered SELECT, UPDATE and DELETE reach 0 of A's ${ofAInAll} rows; moving B's rows to A or writing one of A's refused (42501)`,
+      );
+    },
+  );
 });
+
+/** The test database of `handle`, reached as the administrator (a superuser). */
+async function adminUrlOf(handle: DatabaseHandle): Promise<string> {
+  const result = await handle.db.execute<{ name: string }>(sql`select current_database() as name`);
+  const [row] = (result as { rows: { name: string }[] }).rows;
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${row.name}`;
+  return url.toString();
+}

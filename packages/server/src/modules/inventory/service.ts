@@ -208,7 +208,7 @@ export class InventoryService {
       query.type ? eq(items.typeCode, query.type) : undefined,
       query.vendor ? eq(items.vendorCode, query.vendor) : undefined,
       query.lot ? eq(items.lotNumber, query.lot) : undefined,
-      query.q ? uidMatches(items.uid, query.q) : undefined,
+      query.q ? uidMatches(items.id, items.uid, query.q) : undefined,
       query.createdFrom ? gte(items.createdAt, new Date(query.createdFrom)) : undefined,
       query.createdTo ? lt(items.createdAt, new Date(query.createdTo)) : undefined,
       query.manufacturedFrom ? gte(items.manufacturingDate, query.manufacturedFrom) : undefined,

@@ -10,19 +10,20 @@
  * starts from the rarest and skips through the common ones. The substring test on the UID then
  * keeps the tokens in order and adjacent. The index's pending list is kept small (256 kB):
  * GIN scans it linearly on every query, and a bulk status change fills it (4 MB by default made
- * a query 3x slower until the next vacuum).
+ * a query 3x slower until the next vacuum). The tokens live in their own table, item_uid_tokens
+ * (see its schema): under row-level security PostgreSQL would not use the index on items.
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { itemUidTokens } from './schema.js';
 
 const SEPARATORS = /[-./]/;
 
-/** The indexed expression: the UID's tokens, lower-cased, as a tsvector (no parser: exact). */
-export function uidTokens(uid: SQLWrapper): SQL {
-  return sql`array_to_tsvector(regexp_split_to_array(lower(${uid}), '[-./]'))`;
-}
-
-/** The condition for `q` on the UID column, or undefined when q has no token. */
-export function uidMatches(uid: SQLWrapper, q: string): SQL | undefined {
+/**
+ * The condition for `q` on an item (its ID and UID columns), or undefined when q has no token.
+ * The indexed tokens are the UID's, lower-cased, as a tsvector (no parser: exact), written by
+ * the trigger of migration 0022.
+ */
+export function uidMatches(id: SQLWrapper, uid: SQLWrapper, q: string): SQL | undefined {
   const tokens = q
     .toLowerCase()
     .split(SEPARATORS)
@@ -40,5 +41,5 @@ export function uidMatches(uid: SQLWrapper, q: string): SQL | undefined {
     })
     .join(' & ');
   const like = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
-  return sql`(${uidTokens(uid)} @@ ${query}::tsquery and ${uid} ilike ${like})`;
+  return sql`(${id} in (select ${itemUidTokens.itemId} from ${itemUidTokens} where ${itemUidTokens.tokens} @@ ${query}::tsquery) and ${uid} ilike ${like})`;
 }

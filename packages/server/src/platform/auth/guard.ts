@@ -2,11 +2,13 @@
  * Who is calling: a user (bearer access token, tenant chosen with X-Tenant-Id when they belong to
  * several) or an API key (X-API-Key, bound to one tenant and role). Routes declare the least role
  * they need; roles are ordered viewer < operator < admin. A tenant the caller does not belong to
- * answers 404, as if it did not exist.
+ * answers 404, as if it did not exist. Once the tenant is known, the request's queries are
+ * narrowed to it (row-level security on PostgreSQL, platform/db/tenant-scope.ts).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { Role } from '../db/schema.js';
+import { narrowToTenant } from '../db/tenant-scope.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { AccountService, Membership } from '../accounts/service.js';
 
@@ -50,6 +52,7 @@ export class Guard {
         );
       }
       request.principal = principal;
+      narrowToTenant(principal.tenantId);
     };
   }
 
@@ -58,7 +61,9 @@ export class Guard {
    * anonymous otherwise — for routes open to everyone, such as code generation.
    */
   readonly optional: preHandlerAsyncHookHandler = async (request) => {
-    if (hasCredentials(request)) request.principal = await this.principal(request);
+    if (!hasCredentials(request)) return;
+    request.principal = await this.principal(request);
+    narrowToTenant(request.principal.tenantId);
   };
 
   private async principal(request: FastifyRequest): Promise<Principal> {

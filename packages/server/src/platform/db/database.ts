@@ -14,8 +14,8 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
 import { acquireLock } from './pglite-lock.js';
+import { ScopedPool } from './scoped-pool.js';
 import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -30,6 +30,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** The embedded database's data folder as a gzipped tarball (PGlite only; `qrforge backup`). */
   dump?(): Promise<Blob>;
+  /**
+   * Whether PostgreSQL applies the row-level security policies to this connection's role: not to
+   * a superuser or a BYPASSRLS role (nor to PGlite's only user). A message when it does not.
+   */
+  rowSecurity(): Promise<{ enforced: true } | { enforced: false; message: string }>;
   /** Connections of the PostgreSQL pool (absent for PGlite, which has one in-process client). */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
@@ -67,6 +72,11 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     migrate: () =>
       migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
     dump: () => client.dumpDataDir('gzip'),
+    rowSecurity: async () => ({
+      enforced: false,
+      message:
+        'The embedded database runs as a superuser: tenant isolation rests on the services alone (row-level security applies on PostgreSQL)',
+    }),
     close: async () => {
       await client.close();
       release();
@@ -91,7 +101,8 @@ export async function loadPglite(dataDir: string, tarball: Blob): Promise<void> 
 }
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({
+  // ScopedPool: each connection carries the tenant of the code using it (row-level security).
+  const pool = new ScopedPool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5000,
@@ -109,6 +120,16 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     },
     migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => pool.end(),
+    rowSecurity: async () => {
+      const { rows } = await pool.query<{ name: string; bypasses: boolean }>(
+        'select rolname as name, rolsuper or rolbypassrls as bypasses from pg_roles where rolname = current_user',
+      );
+      if (!rows[0]?.bypasses) return { enforced: true };
+      return {
+        enforced: false,
+        message: `PostgreSQL role "${rows[0].name}" is a superuser or has BYPASSRLS: row-level security does not apply, so tenant isolation rests on the services alone; connect as an ordinary role (docs/security.md)`,
+      };
+    },
     poolStats: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,
