@@ -122,6 +122,17 @@ describe('compose.yaml', () => {
     expect(services.worker.environment).toMatchObject({ DATABASE_URL: env.DATABASE_URL });
   });
 
+  it('connects the app as an ordinary PostgreSQL role, so row-level security binds it', () => {
+    const { postgres } = services;
+    // The image's POSTGRES_USER is a superuser: it must not be the app's role.
+    expect(postgres.environment?.POSTGRES_USER).not.toBe('qrforge');
+    const init = './deploy/docker/postgres-init.sh:/docker-entrypoint-initdb.d/qrforge.sh:ro';
+    expect(postgres.volumes).toContain(init);
+    const script = readFileSync(join(ROOT, 'deploy/docker/postgres-init.sh'), 'utf8');
+    expect(script).toMatch(/create role qrforge login nosuperuser nobypassrls/);
+    expect(script).toMatch(/create database qrforge owner qrforge/);
+  });
+
   it('mounts the monitoring files that exist in the repository', () => {
     const mounts = Object.values(services).flatMap((s) =>
       (s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => v.split(':')[0]),
