@@ -27,14 +27,23 @@ const LIST_ITEMS = Number(args['list-items']);
 const PEER_ITEMS = Number(args['peer-items']);
 const ADMIN_URL = process.env.QRFORGE_BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
+// The app connects as an ordinary role that owns the database, as in production: PostgreSQL
+// applies the row-level security policies to it (a superuser would skip them, and their cost).
+const ROLE = 'qrforge_bench';
+
 async function freshDatabase() {
   const name = `qrforge_bench_${Date.now()}`;
   const admin = new pg.Client(ADMIN_URL);
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`do $$ begin
+      create role ${ROLE} login nosuperuser nobypassrls;
+    exception when duplicate_object then null;
+    end $$`);
+  await admin.query(`create database ${name} owner ${ROLE}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
+  url.username = ROLE;
   return {
     url: url.toString(),
     async drop() {

@@ -199,10 +199,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Every request's queries start unscoped; the auth guard narrows them to the caller's tenant
-  // (row-level security, platform/db/tenant-scope.ts). preValidation rather than onRequest: body
-  // parsing may run outside the context, and the guards are preValidation hooks after this one.
-  server.addHook('preValidation', (_request, _reply, done) => enterRequestScope(done));
+  // On PostgreSQL, every request's queries start unscoped and the auth guard narrows them to the
+  // caller's tenant (row-level security, platform/db/tenant-scope.ts). preValidation rather than
+  // onRequest: body parsing may run outside the context, and the guards are preValidation hooks
+  // after this one. Not on PGlite, whose superuser skips the policies: the scope's
+  // AsyncLocalStorage costs every promise of the process (ADR 0013).
+  if (deps.database?.engine === 'postgres')
+    server.addHook('preValidation', (_request, _reply, done) => enterRequestScope(done));
   registerProblemHandlers(server);
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);

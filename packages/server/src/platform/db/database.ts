@@ -130,11 +130,6 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
         message: `PostgreSQL role "${rows[0].name}" is a superuser or has BYPASSRLS: row-level security does not apply, so tenant isolation rests on the services alone; connect as an ordinary role (docs/security.md)`,
       };
     },
-    poolStats: () => ({
-      total: pool.totalCount,
-      idle: pool.idleCount,
-      waiting: pool.waitingCount,
-      max: pool.options.max ?? 10,
-    }),
+    poolStats: () => pool.stats(),
   };
 }
