@@ -8,8 +8,8 @@
  * tenants', set at checkout when the connection last served another tenant (session-level,
  * remembered per connection). Why two: a request first reads its caller as system work (the
  * guard), then runs as the tenant; on one set, nearly every request flipped its connection there
- * and back, two extra round trips that cost 29 % of the mixed load's saturation (1,228 → 875
- * requests/s, `npm run bench:load` on PostgreSQL + Redis).
+ * and back, two extra round trips (the mixed load's saturation 875 requests/s on one set, 1,017
+ * on two, in one comparison: `npm run bench:load` on PostgreSQL + Redis).
  */
 import pg from 'pg';
 import { currentTenant } from './tenant-scope.js';

@@ -2,7 +2,7 @@
  * Which tenant the database may show to the code running now: the second layer of tenant
  * isolation, under the services' own `where tenant_id = …` filters.
  *
- * PostgreSQL's row-level security policies (migration 0021) let a connection see and write only
+ * PostgreSQL's row-level security policies (migration 0023) let a connection see and write only
  * the rows of the tenant in its `qrforge.tenant_id` setting; an empty or unset setting is system
  * work (sign-in, workers, public pages, migrations) and sees every row. Each request starts
  * unscoped and is narrowed by the auth guard once it knows the caller's tenant; from then on every
@@ -29,11 +29,6 @@ export function currentTenant(): string | null {
 /** Runs `fn` (and everything it starts) as one tenant. */
 export function withTenant<T>(tenantId: string, fn: () => T): T {
   return storage.run({ tenantId }, fn);
-}
-
-/** Runs `fn` (and everything it starts) as system work, whatever scope the caller is in. */
-export function asSystem<T>(fn: () => T): T {
-  return storage.run({ tenantId: null }, fn);
 }
 
 /**
