@@ -349,7 +349,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     server.addHook('onClose', async () => relay?.stop());
     const { store: storage, replicated }: Storage = deps.storage
       ? { store: storageMetrics(metrics.registry)(deps.storage) }
-      : openStorage(config, database.db, metrics.registry, server.log);
+      : await openStorage(config, database.db, metrics.registry, server.log);
     health.addCheck({ name: 'storage', check: () => storage.ping() });
     const downloads = new DownloadLinks(storage, secret, config.downloadUrlTtlSeconds);
     downloads.routes(server);

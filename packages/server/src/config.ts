@@ -16,6 +16,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** Shared buffers of the embedded database, in MB (PGlite touches all of them at start). */
+  embeddedSharedBuffersMb: number;
   /** PostgreSQL connection string; unset means embedded PGlite in `<dataDir>/pg`. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -173,6 +175,14 @@ export const VARIABLES: readonly AnyVariable[] = [
       if (raw === '') throw new ConfigError('QRFORGE_DATA_DIR', raw, 'a folder path');
       return raw;
     },
+  },
+  {
+    name: 'QRFORGE_EMBEDDED_SHARED_BUFFERS_MB',
+    key: 'embeddedSharedBuffersMb',
+    default: '32',
+    description:
+      "The embedded database's buffer cache in MB (PostgreSQL's shared_buffers). PGlite keeps all of it resident, so it is a fixed cost of the process: 128 (PostgreSQL's default) is faster only on data sets much larger than the cache (docs/operations.md).",
+    parse: integer('QRFORGE_EMBEDDED_SHARED_BUFFERS_MB', 1, 4096),
   },
   {
     name: 'DATABASE_URL',

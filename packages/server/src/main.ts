@@ -12,12 +12,11 @@
  */
 import { Flags } from './platform/flags/flags.js';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { App } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
 import { checkEvictionPolicy } from './platform/queue/redis-policy.js';
-import { BullmqQueue } from './platform/queue/bullmq.js';
 import { EmbeddedQueue } from './platform/queue/embedded.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { backgrounds, enabledModules, jobHandlers } from './modules/registry.js';
@@ -68,8 +67,8 @@ async function serve(config: Config): Promise<void> {
   // Embedded PGlite belongs to this process alone, so migrating at start is safe; on PostgreSQL
   // several processes start at once, so migrations are a separate step (qrforge migrate).
   if (database.engine === 'pglite') await database.migrate();
-  const redis = config.redisUrl ? sharedRedis(config.redisUrl) : undefined;
-  const queue = openQueue(config, database);
+  const redis = config.redisUrl ? await sharedRedis(config.redisUrl) : undefined;
+  const queue = await openQueue(config, database);
   const { server, health, accounts, jobHandlers, relay, background } = await buildApp(config, {
     database,
     redis,
@@ -136,14 +135,19 @@ async function serve(config: Config): Promise<void> {
   await server.listen({ host: config.host, port: config.port });
 }
 
-function openQueue(config: Config, database: DatabaseHandle): JobQueue {
-  return config.redisUrl
-    ? new BullmqQueue(database.db, {
-        redisUrl: config.redisUrl,
-        prefix: config.queuePrefix,
-        concurrency: config.workerConcurrency,
-      })
-    : new EmbeddedQueue(database.db, { concurrency: config.workerConcurrency });
+/**
+ * BullMQ (and ioredis) are imported only with REDIS_URL: a single process on the embedded
+ * defaults would otherwise carry them for nothing (memory figures in docs/security.md).
+ */
+async function openQueue(config: Config, database: DatabaseHandle): Promise<JobQueue> {
+  if (!config.redisUrl)
+    return new EmbeddedQueue(database.db, { concurrency: config.workerConcurrency });
+  const { BullmqQueue } = await import('./platform/queue/bullmq.js');
+  return new BullmqQueue(database.db, {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+  });
 }
 
 async function worker(config: Config): Promise<void> {
@@ -152,18 +156,18 @@ async function worker(config: Config): Promise<void> {
       'qrforge worker needs DATABASE_URL (PostgreSQL): with the embedded database, qrforge serve runs the jobs itself',
     );
   const database = await openDatabase(config);
-  const queue = openQueue(config, database);
+  const queue = await openQueue(config, database);
   const modules = enabledModules(config);
   const registry = new Registry();
   const secret = loadSigningSecret(config.jwtSecret, config.dataDir);
-  const { store, replicated } = openStorage(config, database.db, registry);
+  const { store, replicated } = await openStorage(config, database.db, registry);
   replicated?.start(config.storageReplicationIntervalMs);
   const relay = EventRelay.fromConfig(config, database.db, secret, registry, (message, error) =>
     // The database's own words (a failed query's cause), not the whole statement.
     process.stderr.write(`${message}: ${reason(error)}\n`),
   );
   relay.start(config.eventsPollMs);
-  const redis = config.redisUrl ? sharedRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? await sharedRedis(config.redisUrl) : undefined;
   if (config.redisUrl) {
     const eviction = await checkEvictionPolicy(config.redisUrl);
     if (!eviction.ok) process.stderr.write(`${eviction.message}\n`);
@@ -231,7 +235,7 @@ async function reconcileStorage(config: Config, deep: boolean): Promise<void> {
   const database = await openDatabase(config);
   try {
     if (database.engine === 'pglite') await database.migrate();
-    const { replicated } = openStorage(config, database.db, new Registry());
+    const { replicated } = await openStorage(config, database.db, new Registry());
     const report = await reconcile(replicated!, { deep });
     for (const { key, error } of report.failed) process.stdout.write(`FAILED ${key}: ${error}\n`);
     process.stdout.write(
@@ -251,7 +255,7 @@ async function initStorage(config: Config): Promise<void> {
     ['STORAGE_BACKUP', config.storageBackup],
   ] as const) {
     if (name === 'STORAGE_BACKUP' && !location) continue;
-    await openStore(location, settings, name).create();
+    await (await openStore(location, settings, name)).create();
     process.stdout.write(`${name}: ready (${location || 'local folder'})\n`);
   }
 }
@@ -266,7 +270,7 @@ async function uploadBackup(config: Config, file: string): Promise<void> {
     if (database.engine === 'pglite') await database.migrate();
     // With a backup store, the copy is queued in the database's outbox: serve and the workers
     // replicate it within QRFORGE_STORAGE_REPLICATION_INTERVAL_MS.
-    const { store } = openStorage(config, database.db, new Registry());
+    const { store } = await openStorage(config, database.db, new Registry());
     const info = await store.putStream(
       `backups/${basename(file)}`,
       createReadStream(file),
@@ -435,7 +439,8 @@ function startFailure(error: unknown): string {
  * or answer 503, /ready reports it) and reconnects by itself. Its errors are reported by the
  * failing calls and /ready; without a listener ioredis would print each one.
  */
-function sharedRedis(url: string): Redis {
+async function sharedRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   return redis;

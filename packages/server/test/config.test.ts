@@ -69,16 +69,20 @@ describe('azure:// locations', () => {
     tryTimeoutMs: 1000,
     maxAttempts: 1,
   };
-  it('reach a storage account by name with Azure’s credential chain (workload identity)', () => {
-    const store = openStore('azure://codes/prod?account=qrforgeprod', settings, 'STORAGE_PRIMARY');
+  it('reach a storage account by name with Azure’s credential chain (workload identity)', async () => {
+    const store = await openStore(
+      'azure://codes/prod?account=qrforgeprod',
+      settings,
+      'STORAGE_PRIMARY',
+    );
     expect(store.provider).toBe('azure');
   });
-  it('need a connection string or an account, and name a bad account', () => {
-    expect(() => openStore('azure://codes', settings, 'STORAGE_PRIMARY')).toThrow(
+  it('need a connection string or an account, and name a bad account', async () => {
+    await expect(openStore('azure://codes', settings, 'STORAGE_PRIMARY')).rejects.toThrow(
       /AZURE_STORAGE_CONNECTION_STRING, or \?account=/,
     );
-    expect(() => openStore('azure://codes?account=Not_Valid', settings, 'STORAGE_PRIMARY')).toThrow(
-      /account must be a storage account name/,
-    );
+    await expect(
+      openStore('azure://codes?account=Not_Valid', settings, 'STORAGE_PRIMARY'),
+    ).rejects.toThrow(/account must be a storage account name/);
   });
 });

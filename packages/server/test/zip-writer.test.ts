@@ -21,8 +21,8 @@ describe('ZipWriter', () => {
   it('writes stored and deflated files that read back exactly, UTF-8 names included', () => {
     const zip = new ZipWriter();
     const bytes = Buffer.concat([
-      zip.add([stored('a.png', 'PNG bytes'), deflated('b.svg', '<svg>'.repeat(100))]),
-      zip.add([stored('ünïcode-✓.txt', 'text')]),
+      ...zip.add([stored('a.png', 'PNG bytes'), deflated('b.svg', '<svg>'.repeat(100))]),
+      ...zip.add([stored('ünïcode-✓.txt', 'text')]),
       zip.finish(),
     ]);
     const files = unzipSync(bytes);
@@ -35,10 +35,10 @@ describe('ZipWriter', () => {
   it('writes ZIP64 end records beyond 65,535 files', () => {
     const zip = new ZipWriter();
     const count = 70_000;
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     for (let i = 0; i < count; i += 1000)
       parts.push(
-        zip.add(Array.from({ length: 1000 }, (_, j) => stored(`f${i + j}.txt`, String(i + j)))),
+        ...zip.add(Array.from({ length: 1000 }, (_, j) => stored(`f${i + j}.txt`, String(i + j)))),
       );
     parts.push(zip.finish());
     const bytes = Buffer.concat(parts);

@@ -2,8 +2,17 @@
  * PDF output with pdfkit: the code is drawn as vector rectangles (one per horizontal run of dark
  * modules, filled as one path), so it prints sharp at any size; an optional label is set under it.
  */
-import PDFDocument from 'pdfkit';
 import { parseColor, toHex, type QrCode } from '@qrforge/qr';
+
+/**
+ * pdfkit, imported on first use: with its font and compression tables it holds about 6 MB of heap
+ * in each process and render thread that loads it, and most never draw a PDF.
+ */
+let pdfkit: Promise<PDFKit.PDFDocument> | undefined; // pdfkit's types: the class is the module
+export function loadPdfKit(): Promise<PDFKit.PDFDocument> {
+  pdfkit ??= import('pdfkit').then((module) => module.default);
+  return pdfkit;
+}
 
 export const PAGE_SIZES = ['fit', 'A4', 'Letter'] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -55,7 +64,8 @@ export function drawCode(
   doc.fill(toHex(parseColor(dark, 'dark')));
 }
 
-export function renderPdf(qr: QrCode, options: PdfOptions): Promise<Uint8Array> {
+export async function renderPdf(qr: QrCode, options: PdfOptions): Promise<Uint8Array> {
+  const PDFDocument = await loadPdfKit();
   const side = options.sizeMm * POINTS_PER_MM;
   const modulePt = side / (qr.size + 2 * options.margin);
   const labelHeight = options.label ? LABEL_POINTS * 2 : 0;

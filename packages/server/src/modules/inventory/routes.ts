@@ -522,7 +522,7 @@ export function inventoryRoutes(app: FastifyInstance, context: ModuleContext & {
     async (request, reply) => {
       const tenantId = request.principal!.tenantId;
       const lot = await findLot(tenantId, request.params.id);
-      const sheet = labelSheet(
+      const sheet = await labelSheet(
         { ...DEFAULT_SHEET, ...request.query, labels: true },
         {},
         `Lot ${lot.lotNumber}`,

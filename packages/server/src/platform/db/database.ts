@@ -44,20 +44,29 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', impor
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PGlite's shared_buffers in MB; PostgreSQL's default (128) when unset. */
+  embeddedSharedBuffersMb?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openPglite(options.dataDir, options.embeddedSharedBuffersMb);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, sharedBuffersMb?: number): Promise<DatabaseHandle> {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'pg');
   const release = acquireLock(join(dataDir, 'pg.lock'), path);
   let client: PGlite;
   try {
     // pg_trgm: the trigram index behind substring search on item UIDs (as on PostgreSQL).
-    client = await PGlite.create(path, { extensions: { pg_trgm } });
+    client = await PGlite.create(path, {
+      extensions: { pg_trgm },
+      startParams: sharedBuffersMb
+        ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`]
+        : undefined,
+    });
   } catch (error) {
     release();
     throw error;

@@ -4,12 +4,11 @@
  * (redeliver), but a running process would not notice, so each process checks the policy when it
  * starts and says so loudly. Managed services may refuse CONFIG: then we cannot tell, and say that.
  */
-import { Redis } from 'ioredis';
-
 export type EvictionCheck =
   { ok: true; policy: 'noeviction' } | { ok: false; policy: string; message: string };
 
 export async function checkEvictionPolicy(url: string): Promise<EvictionCheck> {
+  const { Redis } = await import('ioredis'); // only processes with REDIS_URL load it
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   try {

@@ -28,17 +28,17 @@ export function storeSettings(config: Config) {
   };
 }
 
-export function openStorage(
+export async function openStorage(
   config: Config,
   db: Database,
   registry: Registry,
   log?: FastifyBaseLogger,
-): Storage {
+): Promise<Storage> {
   const instrument = storageMetrics(registry);
   const settings = storeSettings(config);
-  const primary = instrument(openStore(config.storagePrimary, settings, 'STORAGE_PRIMARY'));
+  const primary = instrument(await openStore(config.storagePrimary, settings, 'STORAGE_PRIMARY'));
   if (!config.storageBackup) return { store: primary };
-  const backup = instrument(openStore(config.storageBackup, settings, 'STORAGE_BACKUP'));
+  const backup = instrument(await openStore(config.storageBackup, settings, 'STORAGE_BACKUP'));
   const replicated = new ReplicatedStore(
     primary,
     backup,

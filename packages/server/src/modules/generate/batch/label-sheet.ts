@@ -5,8 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { encodeText } from '@qrforge/qr';
-import PDFDocument from 'pdfkit';
-import { drawCode } from '../pdf.js';
+import { drawCode, loadPdfKit } from '../pdf.js';
 import type { CodeStyle } from '../schemas.js';
 
 export interface SheetLayout {
@@ -36,7 +35,12 @@ export interface SheetWriter {
   end(): void;
 }
 
-export function labelSheet(layout: SheetLayout, style: CodeStyle, title: string): SheetWriter {
+export async function labelSheet(
+  layout: SheetLayout,
+  style: CodeStyle,
+  title: string,
+): Promise<SheetWriter> {
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({
     size: layout.page,
     margin: 0,

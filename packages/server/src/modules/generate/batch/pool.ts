@@ -17,6 +17,10 @@ export function renderPool(threads = availableParallelism()): Piscina<RenderTask
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: 30_000,
+      // A small young generation: the threads make short-lived buffers only, and V8's default
+      // (16 MB semi-spaces) let each thread grow by ~15 MB during a batch for no gain in speed
+      // (10,000 PNG codes: 1.6 s either way; peak RSS 242 -> 228 MB, docs/security.md).
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
       execArgv: source ? ['--import', 'tsx'] : [],
     });
   }

@@ -80,7 +80,8 @@ export async function runBatch(
 
   const zip = options.formats.length ? zipStream() : undefined;
   if (zip) upload('zip', 'codes.zip', zip.stream, 'application/zip');
-  const sheet = options.sheet && labelSheet(options.sheet, options.style, `Batch ${batchId}`);
+  const sheet =
+    options.sheet && (await labelSheet(options.sheet, options.style, `Batch ${batchId}`));
   if (sheet) upload('sheet', 'labels.pdf', sheet.stream, 'application/pdf');
 
   let good = rows.filter((r) => !r.error);
@@ -278,7 +279,12 @@ function zipStream() {
     stream,
     async write(entries: ZipEntry[]) {
       if (stream.destroyed) throw new Error('the ZIP upload stopped');
-      if (stream.write(zip.add(entries))) return;
+      // Corked: the many small parts of a chunk reach storage as one write (writev).
+      stream.cork();
+      let room = true;
+      for (const part of zip.add(entries)) room = stream.write(part);
+      stream.uncork();
+      if (room) return;
       await new Promise<void>((resolve) => {
         const go = () => {
           stream.off('drain', go).off('close', go);
