@@ -271,10 +271,13 @@ async function uploadBackup(config: Config, file: string): Promise<void> {
     // With a backup store, the copy is queued in the database's outbox: serve and the workers
     // replicate it within QRFORGE_STORAGE_REPLICATION_INTERVAL_MS.
     const { store } = await openStorage(config, database.db, new Registry());
+    // Create-only: a second file under a name already uploaded is refused, never replaces the
+    // first (uploading the same file again is a replay and succeeds).
     const info = await store.putStream(
       `backups/${basename(file)}`,
       createReadStream(file),
       'application/octet-stream',
+      { ifAbsent: true },
     );
     process.stdout.write(`${info.key}: ${info.size} bytes, sha256 ${info.sha256}\n`);
   } finally {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +144,23 @@ describe('qrforge CLI', () => {
       'backups/qrforge-2026-11-24.dump',
     );
     expect(Buffer.compare(await buffer(stored!.body), readFileSync(dump))).toBe(0);
+
+    // The same file again is a replay; another file under the name is refused, the first kept.
+    const again = await qrforgeWith(env, dataDir, 'backup', 'upload', dump);
+    expect(again.stdout).toBe(stdout);
+    const other = join(mkdtempSync(join(tmpdir(), 'qrforge-cli-')), basename(dump));
+    writeFileSync(other, randomBytes(1000));
+    const refused = await qrforgeWith(env, dataDir, 'backup', 'upload', other).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toContain(
+      'backups/qrforge-2026-11-24.dump already exists in storage with other bytes',
+    );
+    const kept = await new LocalStore(join(dataDir, 'store')).get(
+      'backups/qrforge-2026-11-24.dump',
+    );
+    expect(Buffer.compare(await buffer(kept!.body), readFileSync(dump))).toBe(0);
   });
 
   it('backup create and restore: the embedded database, objects and secret come back whole', async () => {

@@ -18,6 +18,7 @@ import { ReplicationOutbox } from '../src/platform/storage/outbox.js';
 import { ReplicatedStore, replicationMetrics } from '../src/platform/storage/replicated.js';
 import {
   IntegrityError,
+  StorageConflictError,
   StorageKeyError,
   type ObjectStore,
 } from '../src/platform/storage/storage.js';
@@ -235,5 +236,83 @@ describe.each(drivers)('object store contract: $name', (driver) => {
     await store.ping();
     const info = await store.put(key('first.txt'), Buffer.from('first'), 'text/plain');
     expect(info.size).toBe(5);
+  });
+});
+
+/**
+ * Create-only writes, on the stores whose server enforces `If-None-Match: *` (s3rver ignores the
+ * header, so S3's side is shown at the wire in resilience/storage-faults.test.ts); the replicated
+ * pair here has Azure as its primary, which decides.
+ */
+const createOnly: { name: string; open: () => ObjectStore }[] = [
+  { name: 'local directory', open: () => new LocalStore(join(folder, 'local')) },
+  { name: 'Azure Blob (Azurite)', open: () => azureStore('contract') },
+  {
+    name: 'replicated (Azure primary, S3 backup)',
+    open: () =>
+      new ReplicatedStore(
+        azureStore('create-only'),
+        s3Store('create-only'),
+        new ReplicationOutbox(database.db),
+        replicationMetrics(new Registry()),
+      ),
+  },
+];
+
+describe.each(createOnly)('create-only writes: $name', ({ open }) => {
+  const tag = randomBytes(4).toString('hex');
+  const key = (name: string) => `tenant-${tag}/once/${name}`;
+  const text = async (store: ObjectStore, k: string) =>
+    (await buffer((await store.get(k))!.body)).toString();
+
+  it('writes a new key; the same bytes again are a replay, other bytes a conflict', async () => {
+    const store = open();
+    const first = await store.put(key('a.txt'), Buffer.from('first'), 'text/plain', {
+      ifAbsent: true,
+    });
+    const again = await store.put(key('a.txt'), Buffer.from('first'), 'text/plain', {
+      ifAbsent: true,
+    });
+    expect(again).toEqual(first);
+    const refused = store.put(key('a.txt'), Buffer.from('other'), 'text/plain', {
+      ifAbsent: true,
+    });
+    await expect(refused).rejects.toBeInstanceOf(StorageConflictError);
+    await expect(refused).rejects.toThrow(key('a.txt'));
+    expect(await text(store, key('a.txt'))).toBe('first');
+    // The control: without ifAbsent the same write replaces the object.
+    await store.put(key('a.txt'), Buffer.from('other'), 'text/plain');
+    expect(await text(store, key('a.txt'))).toBe('other');
+  });
+
+  it('refuses a streamed write of other bytes and keeps the first', async () => {
+    const store = open();
+    const chunks = [randomBytes(64 * 1024), randomBytes(64 * 1024)];
+    const info = await store.putStream(key('b.zip'), Readable.from(chunks), 'application/zip', {
+      ifAbsent: true,
+    });
+    const replay = await store.putStream(key('b.zip'), Readable.from(chunks), 'application/zip', {
+      ifAbsent: true,
+    });
+    expect(replay.sha256).toBe(info.sha256);
+    await expect(
+      store.putStream(key('b.zip'), Readable.from([randomBytes(10)]), 'application/zip', {
+        ifAbsent: true,
+      }),
+    ).rejects.toBeInstanceOf(StorageConflictError);
+    expect((await store.head(key('b.zip')))!.sha256).toBe(info.sha256);
+  });
+
+  it('lets exactly one of 8 concurrent writers of one key win, and keeps its bytes', async () => {
+    const store = open();
+    const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(`writer ${i} ${tag}`));
+    const results = await Promise.allSettled(
+      bodies.map((body) => store.put(key('race'), body, 'text/plain', { ifAbsent: true })),
+    );
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StorageConflictError);
+    expect(await text(store, key('race'))).toBe(bodies[won[0]].toString());
   });
 });

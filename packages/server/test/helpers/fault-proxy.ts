@@ -10,6 +10,10 @@
  * - `stall`: take the request, never answer.         - `delay`: forward after `delayMs`.
  * - `http503`: answer `503 Service Unavailable`.     - `flip`: flip one byte of the body of an
  *   HTTP request (`direction: 'request'`, PUT/POST only) or of a 200 response with a body.
+ * - `answer`: answer `status` with `body` (an XML error, say) instead of the server.
+ * - `lose-answer`: the server gets the request and acts on it; its answer is replaced by an RST.
+ * `answer` and `lose-answer` take `match`, a pattern for the request line (`PUT /c/b?comp=…`):
+ * only matching requests are hit. Every request's header block is kept in `requests`.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -17,13 +21,17 @@ export type Fault =
   | { kind: 'pass' }
   | { kind: 'refuse' | 'reset' | 'stall' | 'http503'; times?: number }
   | { kind: 'delay'; delayMs: number; times?: number }
-  | { kind: 'flip'; direction: 'request' | 'response'; times?: number };
+  | { kind: 'flip'; direction: 'request' | 'response'; times?: number }
+  | { kind: 'answer'; status: number; body?: string; match?: RegExp; times?: number }
+  | { kind: 'lose-answer'; match?: RegExp; times?: number };
 
 export class FaultProxy {
   /** Connections accepted since start. */
   connections = 0;
   /** Connections or messages the current fault was applied to. */
   injected = 0;
+  /** Header blocks of the HTTP requests seen since the last `set`. */
+  requests: string[] = [];
   private fault: Fault = { kind: 'pass' };
   private remaining = Infinity;
   private readonly open = new Set<Socket>();
@@ -62,6 +70,7 @@ export class FaultProxy {
   async set(fault: Fault): Promise<void> {
     this.fault = fault;
     this.injected = 0;
+    this.requests = [];
     this.remaining = fault.kind === 'pass' ? Infinity : (fault.times ?? Infinity);
     if (fault.kind === 'refuse' || fault.kind === 'delay') {
       this.dropConnections();
@@ -118,25 +127,37 @@ export class FaultProxy {
       return;
     }
     const methods: string[] = [];
-    const requests = new HttpScanner('request', methods, () => this.requestFault());
+    const requests = new HttpScanner('request', methods, (head) => {
+      this.requests.push(head);
+      return this.requestFault(head);
+    });
     const responses = new HttpScanner('response', methods, () =>
       this.fault.kind === 'flip' && this.fault.direction === 'response' && this.take('flip')
         ? this.fault
         : undefined,
     );
     let faulted = false;
+    let loseAnswer = false;
     client.on('data', (chunk: Buffer) => {
       if (faulted) return; // stall: read and drop everything
       const { out, fault } = requests.pass(chunk);
       if (out.length) upstream.write(out);
       if (!fault) return;
+      // The request went through whole; the server's answer to it is lost.
+      if (fault.kind === 'lose-answer') return void (loseAnswer = true);
       // A fault for this request: the request goes no further.
       faulted = true;
       upstream.destroy();
       if (fault.kind === 'reset') client.resetAndDestroy();
       else if (fault.kind === 'http503') client.end(UNAVAILABLE);
+      else if (fault.kind === 'answer') client.end(answer(fault.status, fault.body ?? ''));
     });
-    upstream.on('data', (chunk: Buffer) => client.write(responses.pass(chunk).out));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!loseAnswer) return void client.write(responses.pass(chunk).out);
+      faulted = true;
+      upstream.destroy();
+      client.resetAndDestroy();
+    });
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
@@ -147,16 +168,25 @@ export class FaultProxy {
   }
 
   /** The fault for the request whose headers just arrived, if any. */
-  private requestFault(): Fault | undefined {
+  private requestFault(head: string): Fault | undefined {
     const fault = this.fault;
     if (fault.kind === 'flip')
       return fault.direction === 'request' && this.take() ? fault : undefined;
-    return this.take('reset', 'http503', 'stall') ? fault : undefined;
+    if (fault.kind === 'answer' || fault.kind === 'lose-answer') {
+      const line = head.slice(0, head.indexOf('\r\n'));
+      if (fault.match && !fault.match.test(line)) return undefined;
+    }
+    return this.take('reset', 'http503', 'stall', 'answer', 'lose-answer') ? fault : undefined;
   }
 }
 
 const UNAVAILABLE =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nunavailable';
+
+function answer(status: number, body: string): string {
+  const type = body.startsWith('<') ? 'application/xml' : 'text/plain';
+  return `HTTP/1.1 ${status} Fault\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
 
 /**
  * Follows HTTP/1.1 messages in one direction by their headers and Content-Length (or chunked
@@ -173,12 +203,13 @@ class HttpScanner {
   constructor(
     private readonly side: 'request' | 'response',
     private readonly methods: string[],
-    /** Asked once per message: a fault to apply to it, or undefined. */
-    private readonly faultFor: () => Fault | undefined,
+    /** Asked once per message, with its header block: a fault to apply to it, or undefined. */
+    private readonly faultFor: (head: string) => Fault | undefined,
   ) {}
 
   pass(chunk: Buffer): { out: Buffer; fault?: Fault } {
     const out: Buffer[] = [];
+    let lost: Fault | undefined;
     let at = 0;
     while (at < chunk.length) {
       if (this.state === 'body' || this.state === 'chunk-data') {
@@ -222,11 +253,12 @@ class HttpScanner {
         if (part.length === 2) this.state = 'head';
       } else {
         const fault = this.startMessage(part.toString('latin1'));
-        if (fault && fault.kind !== 'flip') return { out: Buffer.concat(out), fault };
+        if (fault?.kind === 'lose-answer') lost = fault;
+        else if (fault && fault.kind !== 'flip') return { out: Buffer.concat(out), fault };
       }
       out.push(part);
     }
-    return { out: Buffer.concat(out) };
+    return { out: Buffer.concat(out), fault: lost };
   }
 
   private startMessage(headers: string): Fault | undefined {
@@ -250,7 +282,7 @@ class HttpScanner {
       this.state = 'body';
       this.bodyLeft = length;
     }
-    const fault = this.faultFor();
+    const fault = this.faultFor(headers);
     if (fault?.kind === 'flip')
       this.flipAt = hasBody && length > 0 && !chunked ? Math.floor(length / 2) : -1;
     return fault;

@@ -8,10 +8,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { figure } from './figure.js';
-import { IntegrityError, type ObjectStore } from '../../src/platform/storage/storage.js';
+import {
+  IntegrityError,
+  StorageConflictError,
+  type ObjectStore,
+} from '../../src/platform/storage/storage.js';
+import { LocalStore } from '../../src/platform/storage/local.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import {
   startAzurite,
@@ -144,6 +150,132 @@ describe.each(targets)('storage faults: $name', (target) => {
     figure(
       'Storage integrity',
       `${target.name}: 1 byte flipped on download -> IntegrityError, next read good`,
+    );
+  });
+});
+
+/** S3's answers to a create-only write (s3rver ignores If-None-Match, so the proxy gives them). */
+const s3Error = (code: string, message: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+const PRECONDITION_FAILED = s3Error(
+  'PreconditionFailed',
+  'At least one of the pre-conditions you specified did not hold',
+);
+const CONDITIONAL_CONFLICT = s3Error(
+  'ConditionalRequestConflict',
+  'A conflicting conditional operation is currently in progress against this resource.',
+);
+
+describe('create-only writes under faults', () => {
+  const ifNoneMatch = (head: string) => /\r\nif-none-match: \*\r\n/i.test(head);
+
+  it('S3: sends If-None-Match: * on PutObject and on CompleteMultipartUpload, only when asked', async () => {
+    const store = s3.store({ prefix: 'faults', endpoint: s3Proxy.url });
+    await s3Proxy.set({ kind: 'pass' });
+    await store.put('t/once-put', randomBytes(100), 'image/png', { ifAbsent: true });
+    await store.putStream(
+      't/once-multipart',
+      // Over the 8 MiB part size: a multipart upload.
+      Readable.from([randomBytes(9 * 1024 * 1024)]),
+      'application/zip',
+      { ifAbsent: true },
+    );
+    const conditional = s3Proxy.requests.filter(ifNoneMatch).map((h) => h.split(' ')[0]);
+    expect(conditional).toEqual(['PUT', 'POST']);
+    expect(s3Proxy.requests.find((h) => h.startsWith('POST') && ifNoneMatch(h))).toMatch(
+      /uploadId=/,
+    );
+    // The control: a plain write carries no condition.
+    await s3Proxy.set({ kind: 'pass' });
+    await store.put('t/plain', randomBytes(100), 'image/png');
+    expect(s3Proxy.requests.some(ifNoneMatch)).toBe(false);
+  });
+
+  it('S3: 412 with our bytes stored is a replay; with other bytes a conflict; 409 is written again', async () => {
+    const store = s3.store({ prefix: 'faults', endpoint: s3Proxy.url });
+    const bytes = randomBytes(500);
+    await s3.store({ prefix: 'faults' }).put('t/s3-412', bytes, 'image/png');
+
+    await s3Proxy.set({
+      kind: 'answer',
+      status: 412,
+      body: PRECONDITION_FAILED,
+      match: /^PUT /,
+      times: 1,
+    });
+    const replay = await store.put('t/s3-412', bytes, 'image/png', { ifAbsent: true });
+    expect(s3Proxy.injected).toBe(1);
+    expect(replay.sha256).toBe(sha256(bytes));
+
+    await s3Proxy.set({
+      kind: 'answer',
+      status: 412,
+      body: PRECONDITION_FAILED,
+      match: /^PUT /,
+      times: 1,
+    });
+    await expect(
+      store.put('t/s3-412', randomBytes(500), 'image/png', { ifAbsent: true }),
+    ).rejects.toBeInstanceOf(StorageConflictError);
+    expect(sha256(await buffer((await s3.store({ prefix: 'faults' }).get('t/s3-412'))!.body))).toBe(
+      sha256(bytes),
+    );
+
+    await s3Proxy.set({
+      kind: 'answer',
+      status: 409,
+      body: CONDITIONAL_CONFLICT,
+      match: /^PUT /,
+      times: 1,
+    });
+    const fresh = randomBytes(500);
+    const written = await store.put('t/s3-409', fresh, 'image/png', { ifAbsent: true });
+    expect(s3Proxy.injected).toBe(1);
+    expect(written.sha256).toBe(sha256(fresh));
+    figure(
+      'Idempotent writes',
+      'S3: If-None-Match: * on PutObject and CompleteMultipartUpload; 412 + same sha256 -> replay, other bytes -> StorageConflictError (stored bytes kept); 409 -> written again',
+    );
+  });
+
+  it('Azure: a create-only commit whose answer is lost is retried, and the 409 it meets is a replay', async () => {
+    const store = azure.store({ prefix: 'faults', endpoint: azureProxy.url });
+    const bytes = randomBytes(2000);
+    await azureProxy.set({ kind: 'lose-answer', match: /comp=blocklist/, times: 1 });
+    const info = await store.put('t/azure-lost', bytes, 'image/png', { ifAbsent: true });
+    expect(azureProxy.injected).toBe(1);
+    // Two commits went out: the first (answer lost) and the retry Azurite refused with 409.
+    expect(azureProxy.requests.filter((h) => /comp=blocklist/.test(h))).toHaveLength(2);
+    expect(info.sha256).toBe(sha256(bytes));
+    const stored = await buffer(
+      (await azure.store({ prefix: 'faults' }).get('t/azure-lost'))!.body,
+    );
+    expect(sha256(stored)).toBe(sha256(bytes));
+    figure(
+      'Idempotent writes',
+      'Azure (Azurite): commit answer lost -> retried, 409 BlobAlreadyExists with the same sha256 -> success, 1 blob',
+    );
+  });
+
+  it.each([
+    { name: 'Azure (Azurite)', open: () => azure.store({ prefix: 'faults' }) },
+    { name: 'local directory', open: () => new LocalStore(join(folder, 'local')) },
+  ])('$name: of 8 concurrent create-only writers of one key, 1 wins', async ({ name, open }) => {
+    const store = open();
+    const bodies = Array.from({ length: 8 }, () => randomBytes(3000));
+    const results = await Promise.allSettled(
+      bodies.map((body) => store.put('t/race', body, 'image/png', { ifAbsent: true })),
+    );
+    const won = results.findIndex((r) => r.status === 'fulfilled');
+    const conflicts = results.filter(
+      (r) => r.status === 'rejected' && r.reason instanceof StorageConflictError,
+    ).length;
+    expect(conflicts).toBe(7);
+    const stored = await buffer((await store.get('t/race'))!.body);
+    expect(sha256(stored)).toBe(sha256(bodies[won]));
+    figure(
+      'Idempotent writes',
+      `${name}: 8 concurrent create-only writers of 1 key -> 1 stored, ${conflicts} StorageConflictError, 0 lost updates`,
     );
   });
 });

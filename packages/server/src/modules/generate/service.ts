@@ -40,7 +40,10 @@ export class CodeService {
   ): Promise<CodeRow> {
     const id = randomUUID();
     const key = `${principal.tenantId}/codes/${id}.${rendered.extension}`;
-    const object = await this.store.put(key, rendered.bytes, rendered.contentType);
+    // Create-only: a fresh key, so an object already there could only be a bug's to keep.
+    const object = await this.store.put(key, rendered.bytes, rendered.contentType, {
+      ifAbsent: true,
+    });
     try {
       return await this.db.transaction(async (tx) => {
         const [row] = await tx

@@ -19,10 +19,12 @@ import { transient, withTries } from './tries.js';
 import { spool } from './spool.js';
 import {
   checkKey,
+  existingOrConflict,
   type ObjectInfo,
   type ObjectStore,
   type PresignOptions,
   type StoredObject,
+  type WriteOptions,
 } from './storage.js';
 
 export interface AzureStoreOptions {
@@ -59,25 +61,33 @@ export class AzureStore implements ObjectStore {
     this.container = service.getContainerClient(options.container);
   }
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const blob = this.blob(key);
     const upload = randomBytes(6).toString('hex');
     const md5 = createHash('md5').update(bytes).digest();
     const id = blockId(upload, 0);
 
     await this.stage(blob, id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await this.call((abortSignal) =>
-      blob.commitBlockList([id], {
-        blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: md5 },
-        metadata: { sha256 },
-        abortSignal,
-      }),
-    );
-    return { key, size: bytes.length, contentType, sha256 };
+    const info = {
+      key,
+      size: bytes.length,
+      contentType,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    return this.commit(blob, [id], info, md5, options);
   }
 
-  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const file = await spool(body, this.options.spoolDir);
     const blob = this.blob(key);
     const upload = randomBytes(6).toString('hex');
@@ -93,14 +103,8 @@ export class AzureStore implements ObjectStore {
         await this.stage(blob, id, block);
         ids.push(id);
       }
-      await this.call((abortSignal) =>
-        blob.commitBlockList(ids, {
-          blobHTTPHeaders: { blobContentType: contentType, blobContentMD5: file.md5 },
-          metadata: { sha256: file.sha256 },
-          abortSignal,
-        }),
-      );
-      return { key, size: file.size, contentType, sha256: file.sha256 };
+      const info = { key, size: file.size, contentType, sha256: file.sha256 };
+      return await this.commit(blob, ids, info, file.md5, options);
     } finally {
       await handle.close();
       await file.remove();
@@ -172,6 +176,39 @@ export class AzureStore implements ObjectStore {
     } catch (error) {
       if (error instanceof RangeError) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Put Block List: the blob appears whole with its checksum. A create-only commit carries
+   * `If-None-Match: *`; Azure refuses it with 409 BlobAlreadyExists when the blob exists, which
+   * is a replay when the stored SHA-256 is ours (a retried commit whose first answer was lost).
+   */
+  private async commit(
+    blob: BlockBlobClient,
+    ids: string[],
+    info: ObjectInfo,
+    md5: Uint8Array,
+    { ifAbsent = false }: WriteOptions,
+  ): Promise<ObjectInfo> {
+    for (let round = 1; ; round++) {
+      try {
+        await this.call((abortSignal) =>
+          blob.commitBlockList(ids, {
+            blobHTTPHeaders: { blobContentType: info.contentType, blobContentMD5: md5 },
+            metadata: { sha256: info.sha256 },
+            conditions: ifAbsent ? { ifNoneMatch: '*' } : undefined,
+            abortSignal,
+          }),
+        );
+        return info;
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (!ifAbsent || status !== 409 || round >= this.options.maxAttempts) throw error;
+        const stored = await existingOrConflict(this, info.key, info.sha256);
+        if (stored) return stored;
+        // Removed in between: the staged blocks are still there to commit again.
+      }
     }
   }
 

@@ -5,19 +5,31 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { verified } from './integrity.js';
-import { checkKey, type ObjectInfo, type ObjectStore, type StoredObject } from './storage.js';
+import {
+  checkKey,
+  StorageConflictError,
+  type ObjectInfo,
+  type ObjectStore,
+  type StoredObject,
+  type WriteOptions,
+} from './storage.js';
 
 export class LocalStore implements ObjectStore {
   readonly provider = 'file';
 
   constructor(private readonly root: string) {}
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const info: ObjectInfo = {
@@ -26,15 +38,18 @@ export class LocalStore implements ObjectStore {
       contentType,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
-    await writeDurably(`${path}.meta.json`, Buffer.from(JSON.stringify(info)));
-    await writeDurably(path, bytes);
-    return info;
+    return this.place(key, await writeTemporary(path, bytes), info, options);
   }
 
-  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temporary = temporaryBeside(path);
     const hash = createHash('sha256');
     let size = 0;
     try {
@@ -54,9 +69,46 @@ export class LocalStore implements ObjectStore {
       throw error;
     }
     const info: ObjectInfo = { key, size, contentType, sha256: hash.digest('hex') };
-    await writeDurably(`${path}.meta.json`, Buffer.from(JSON.stringify(info)));
-    await rename(temporary, path);
-    return info;
+    return this.place(key, temporary, info, options);
+  }
+
+  /**
+   * Moves a written temporary file under its key, the metadata first. Create-only writes claim
+   * the key by hard-linking the metadata file into place, which fails if it exists (atomic on
+   * POSIX file systems), so of two writers exactly one gets the key.
+   */
+  private async place(
+    key: string,
+    temporary: string,
+    info: ObjectInfo,
+    { ifAbsent = false }: WriteOptions,
+  ): Promise<ObjectInfo> {
+    const path = this.path(key);
+    const meta = Buffer.from(JSON.stringify(info));
+    try {
+      if (!ifAbsent) {
+        await rename(await writeTemporary(`${path}.meta.json`, meta), `${path}.meta.json`);
+      } else {
+        const claimed = await claim(`${path}.meta.json`, meta);
+        if (!claimed) {
+          const stored = await this.head(key);
+          // A claim without its data: a writer still moving it, or one that crashed. The same
+          // bytes can finish it; other bytes wait for (or lost to) that writer.
+          const claimedSha = stored?.sha256 ?? (await this.claimedSha256(key));
+          if (claimedSha !== info.sha256) throw new StorageConflictError(key, claimedSha);
+          if (stored) return stored;
+        }
+      }
+      await rename(temporary, path);
+      return info;
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  private async claimedSha256(key: string): Promise<string> {
+    const meta = await readFile(`${this.path(key)}.meta.json`, 'utf8').catch(() => '{}');
+    return (JSON.parse(meta) as Partial<ObjectInfo>).sha256 ?? 'unknown';
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -118,14 +170,36 @@ export class LocalStore implements ObjectStore {
   }
 }
 
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+function temporaryBeside(path: string): string {
+  return `${path}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** Writes and flushes a temporary file beside `path`; returns its name. */
+async function writeTemporary(path: string, bytes: Uint8Array): Promise<string> {
+  const temporary = temporaryBeside(path);
   const file = await open(temporary, 'w');
   try {
     await file.writeFile(bytes);
     await file.sync();
-  } finally {
+  } catch (error) {
     await file.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, path);
+  await file.close();
+  return temporary;
+}
+
+/** Puts `bytes` at `path` only if nothing is there: false when something is. */
+async function claim(path: string, bytes: Uint8Array): Promise<boolean> {
+  const temporary = await writeTemporary(path, bytes);
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
 }

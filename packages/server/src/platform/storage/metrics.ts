@@ -2,7 +2,6 @@
  * Upload metrics for any store, named as in the seed documents:
  * `storage_uploads_total{provider,result}` and `storage_upload_duration_seconds{provider}`.
  */
-import type { Readable } from 'node:stream';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ObjectInfo, ObjectStore } from './storage.js';
 
@@ -44,9 +43,8 @@ function instrument(
   };
   return {
     provider: store.provider,
-    put: (key: string, bytes: Uint8Array, type: string) => timed(() => store.put(key, bytes, type)),
-    putStream: (key: string, body: Readable, type: string) =>
-      timed(() => store.putStream(key, body, type)),
+    put: (key, bytes, type, options) => timed(() => store.put(key, bytes, type, options)),
+    putStream: (key, body, type, options) => timed(() => store.putStream(key, body, type, options)),
     get: (key) => store.get(key),
     head: (key) => store.head(key),
     delete: (key) => store.delete(key),

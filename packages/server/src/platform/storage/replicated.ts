@@ -10,7 +10,13 @@ import type { Readable } from 'node:stream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { copyObject } from './copy.js';
 import type { OutboxEntry, ReplicationOutbox } from './outbox.js';
-import type { ObjectInfo, ObjectStore, PresignOptions, StoredObject } from './storage.js';
+import type {
+  ObjectInfo,
+  ObjectStore,
+  PresignOptions,
+  StoredObject,
+  WriteOptions,
+} from './storage.js';
 
 export interface ReplicationMetrics {
   copies: Counter<'action' | 'result'>;
@@ -61,18 +67,32 @@ export class ReplicatedStore implements ObjectStore {
     this.provider = primary.provider;
   }
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
+  /**
+   * A create-only write is decided by the primary; the backup copies what the primary holds
+   * (`info` is the stored object's, which for a replay may be the earlier write's).
+   */
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options?: WriteOptions,
+  ): Promise<ObjectInfo> {
     const token = await this.outbox.record(key, 'put');
-    const info = await this.primary.put(key, bytes, contentType);
+    const info = await this.primary.put(key, bytes, contentType, options);
     this.background({ key, token, action: 'put', attempts: 0 }, () =>
       this.backup.put(key, bytes, contentType),
     );
     return info;
   }
 
-  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    options?: WriteOptions,
+  ): Promise<ObjectInfo> {
     const token = await this.outbox.record(key, 'put');
-    const info = await this.primary.putStream(key, body, contentType);
+    const info = await this.primary.putStream(key, body, contentType, options);
     this.background({ key, token, action: 'put', attempts: 0 }, () =>
       copyObject(this.primary, this.backup, key),
     );

@@ -27,11 +27,13 @@ import { retryCorrupted, verified } from './integrity.js';
 import { spool } from './spool.js';
 import {
   checkKey,
+  existingOrConflict,
   IntegrityError,
   type ObjectInfo,
   type ObjectStore,
   type PresignOptions,
   type StoredObject,
+  type WriteOptions,
 } from './storage.js';
 
 export interface S3StoreOptions {
@@ -78,10 +80,30 @@ export class S3Store implements ObjectStore {
     });
   }
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo> {
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const sha256 = createHash('sha256').update(bytes).digest();
     const md5 = createHash('md5').update(bytes).digest();
     const checked = this.options.checksum === 'when_supported';
+    const info = { key, size: bytes.length, contentType, sha256: sha256.toString('hex') };
+    return this.conditionally(options, info, () =>
+      this.putOnce(key, bytes, contentType, sha256, md5, checked, options),
+    );
+  }
+
+  private async putOnce(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    sha256: Buffer,
+    md5: Buffer,
+    checked: boolean,
+    options: WriteOptions,
+  ): Promise<void> {
     await retryCorrupted(this.options.maxAttempts, async () => {
       const answer = await this.client.send(
         new PutObjectCommand({
@@ -90,6 +112,7 @@ export class S3Store implements ObjectStore {
           Body: bytes,
           ContentType: contentType,
           Metadata: { sha256: sha256.toString('hex') },
+          ...(options.ifAbsent && { IfNoneMatch: '*' }),
           // S3 checks the SHA-256 it is given; Content-MD5 for endpoints without SDK checksums.
           ...(checked
             ? { ChecksumSHA256: sha256.toString('base64') }
@@ -102,27 +125,62 @@ export class S3Store implements ObjectStore {
       if (!checked && etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.toString('hex'))
         throw new IntegrityError(`S3 stored ${key} with MD5 ${etag}, sent ${md5.toString('hex')}`);
     });
-    return { key, size: bytes.length, contentType, sha256: sha256.toString('hex') };
   }
 
-  async putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const file = await spool(body, this.options.spoolDir);
     try {
-      await new Upload({
-        client: this.client,
-        partSize: PART_SIZE,
-        queueSize: 2,
-        params: {
-          Bucket: this.options.bucket,
-          Key: this.path(key),
-          Body: createReadStream(file.path),
-          ContentType: contentType,
-          Metadata: { sha256: file.sha256 },
-        },
-      }).done();
-      return { key, size: file.size, contentType, sha256: file.sha256 };
+      const info = { key, size: file.size, contentType, sha256: file.sha256 };
+      return await this.conditionally(options, info, async () => {
+        // lib-storage passes IfNoneMatch to PutObject, or to CompleteMultipartUpload for large
+        // objects: S3 checks it when the object would appear.
+        await new Upload({
+          client: this.client,
+          partSize: PART_SIZE,
+          queueSize: 2,
+          params: {
+            Bucket: this.options.bucket,
+            Key: this.path(key),
+            Body: createReadStream(file.path),
+            ContentType: contentType,
+            Metadata: { sha256: file.sha256 },
+            ...(options.ifAbsent && { IfNoneMatch: '*' }),
+          },
+        }).done();
+      });
     } finally {
       await file.remove();
+    }
+  }
+
+  /**
+   * Runs a write; for a create-only one, S3's refusals are resolved: 412 PreconditionFailed (the
+   * key exists) is a replay when the stored SHA-256 is ours, else a conflict; 409
+   * ConditionalRequestConflict (a concurrent write to the key) means write again, as S3 advises.
+   */
+  private async conditionally(
+    { ifAbsent = false }: WriteOptions,
+    info: ObjectInfo,
+    write: () => Promise<void>,
+  ): Promise<ObjectInfo> {
+    for (let round = 1; ; round++) {
+      try {
+        await write();
+        return info;
+      } catch (error) {
+        const status = httpStatus(error);
+        if (!ifAbsent || (status !== 412 && status !== 409) || round >= this.options.maxAttempts)
+          throw error;
+        if (status === 412) {
+          const stored = await existingOrConflict(this, info.key, info.sha256);
+          if (stored) return stored;
+        }
+      }
     }
   }
 
@@ -222,8 +280,12 @@ export class S3Store implements ObjectStore {
   }
 }
 
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
 function notFound(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatus(error);
   return (
     status === 404 || (error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound'
   );

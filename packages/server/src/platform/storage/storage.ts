@@ -17,12 +17,32 @@ export interface StoredObject extends ObjectInfo {
   body: Readable;
 }
 
+export interface WriteOptions {
+  /**
+   * Create only: never replace an object already under the key (S3 and Azure `If-None-Match: *`,
+   * an atomic link on local disk), so of two writers of one key the second cannot overwrite the
+   * first. Writing the same bytes again is not a conflict: the stored object's info comes back, so
+   * a retry whose first answer was lost succeeds. Other bytes throw StorageConflictError.
+   */
+  ifAbsent?: boolean;
+}
+
 export interface ObjectStore {
   /** 'file', 's3' or 'azure': the `provider` label of the storage metrics. */
   readonly provider: string;
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<ObjectInfo>;
+  put(
+    key: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options?: WriteOptions,
+  ): Promise<ObjectInfo>;
   /** Streams an object of unknown length (batch outputs) without holding it in memory. */
-  putStream(key: string, body: Readable, contentType: string): Promise<ObjectInfo>;
+  putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    options?: WriteOptions,
+  ): Promise<ObjectInfo>;
   /** Undefined when absent. The stream fails if the bytes do not match the recorded SHA-256. */
   get(key: string): Promise<StoredObject | undefined>;
   head(key: string): Promise<ObjectInfo | undefined>;
@@ -51,6 +71,34 @@ export interface PresignOptions {
 export class IntegrityError extends Error {
   override readonly name = 'IntegrityError';
   readonly code = 'STORAGE_INTEGRITY';
+}
+
+/** A create-only write found other bytes under the key (WriteOptions.ifAbsent). */
+export class StorageConflictError extends Error {
+  override readonly name = 'StorageConflictError';
+  readonly code = 'STORAGE_CONFLICT';
+  constructor(
+    readonly key: string,
+    /** SHA-256 of the object already stored. */
+    readonly storedSha256: string,
+  ) {
+    super(`${key} already exists in storage with other bytes (sha256 ${storedSha256})`);
+  }
+}
+
+/**
+ * After a create-only write was refused because the key exists: the same bytes are the replay of
+ * an earlier write (its answer may have been lost), other bytes a conflict. Undefined when the
+ * object was removed in between: the caller writes again.
+ */
+export async function existingOrConflict(
+  store: Pick<ObjectStore, 'head'>,
+  key: string,
+  sha256: string,
+): Promise<ObjectInfo | undefined> {
+  const stored = await store.head(key);
+  if (!stored || stored.sha256 === sha256) return stored;
+  throw new StorageConflictError(key, stored.sha256);
 }
 
 export class StorageKeyError extends Error {}

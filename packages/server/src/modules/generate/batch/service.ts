@@ -35,7 +35,12 @@ export class BatchService {
   ): Promise<BatchRecord> {
     const id = randomUUID();
     const inputKey = `${principal.tenantId}/batches/${id}/input.${options.kind}`;
-    await this.store.put(inputKey, input.bytes, options.kind === 'csv' ? 'text/csv' : 'text/plain');
+    await this.store.put(
+      inputKey,
+      input.bytes,
+      options.kind === 'csv' ? 'text/csv' : 'text/plain',
+      { ifAbsent: true },
+    );
     const jobId = randomUUID();
     const batch = await this.db
       .transaction(async (tx) => {
