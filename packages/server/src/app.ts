@@ -323,7 +323,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await server.register(accountRoutes, { accounts, guard, throttle });
     await server.register(auditRoutes, { db: database.db, guard });
     await server.register(flagRoutes, { flags, guard });
-    queue = deps.queue ?? new EmbeddedQueue(database.db);
+    queue =
+      deps.queue ??
+      new EmbeddedQueue(database.db, {
+        concurrency: config.workerConcurrency,
+        leaseMs: config.jobLeaseMs,
+      });
     await server.register(jobRoutes, { queue, guard });
     queueGauges(metrics.registry, database.db);
     await server.register(webhookRoutes, {

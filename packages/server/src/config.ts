@@ -37,6 +37,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   shutdownDrainMs: number;
   workerConcurrency: number;
+  jobLeaseMs: number;
   queuePrefix: string;
   corsOrigins: string[];
   otlpEndpoint: string | undefined;
@@ -331,6 +332,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'Jobs one process runs at once (serve with the embedded queue, or qrforge worker).',
     parse: integer('QRFORGE_WORKER_CONCURRENCY', 1, 64),
+  },
+  {
+    name: 'QRFORGE_JOB_LEASE_MS',
+    key: 'jobLeaseMs',
+    default: '30000',
+    description:
+      'How long a running job (a batch, say) stays claimed without a heartbeat from its process; after a crash it runs again once this has passed. BullMQ: its lock duration.',
+    parse: integer('QRFORGE_JOB_LEASE_MS', 1000, 3_600_000),
   },
   {
     name: 'QRFORGE_CORS_ORIGINS',

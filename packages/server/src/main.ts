@@ -140,13 +140,13 @@ async function serve(config: Config): Promise<void> {
  * defaults would otherwise carry them for nothing (memory figures in docs/security.md).
  */
 async function openQueue(config: Config, database: DatabaseHandle): Promise<JobQueue> {
-  if (!config.redisUrl)
-    return new EmbeddedQueue(database.db, { concurrency: config.workerConcurrency });
+  const common = { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs };
+  if (!config.redisUrl) return new EmbeddedQueue(database.db, common);
   const { BullmqQueue } = await import('./platform/queue/bullmq.js');
   return new BullmqQueue(database.db, {
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
+    ...common,
   });
 }
 
