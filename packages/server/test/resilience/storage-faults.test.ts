@@ -193,27 +193,18 @@ describe('create-only writes under faults', () => {
 
   it('S3: 412 with our bytes stored is a replay; with other bytes a conflict; 409 is written again', async () => {
     const store = s3.store({ prefix: 'faults', endpoint: s3Proxy.url });
+    /** The next PUT gets S3's answer instead of reaching s3rver. */
+    const answerNextPut = (status: number, body: string) =>
+      s3Proxy.set({ kind: 'answer', status, body, match: /^PUT /, times: 1 });
     const bytes = randomBytes(500);
     await s3.store({ prefix: 'faults' }).put('t/s3-412', bytes, 'image/png');
 
-    await s3Proxy.set({
-      kind: 'answer',
-      status: 412,
-      body: PRECONDITION_FAILED,
-      match: /^PUT /,
-      times: 1,
-    });
+    await answerNextPut(412, PRECONDITION_FAILED);
     const replay = await store.put('t/s3-412', bytes, 'image/png', { ifAbsent: true });
     expect(s3Proxy.injected).toBe(1);
     expect(replay.sha256).toBe(sha256(bytes));
 
-    await s3Proxy.set({
-      kind: 'answer',
-      status: 412,
-      body: PRECONDITION_FAILED,
-      match: /^PUT /,
-      times: 1,
-    });
+    await answerNextPut(412, PRECONDITION_FAILED);
     await expect(
       store.put('t/s3-412', randomBytes(500), 'image/png', { ifAbsent: true }),
     ).rejects.toBeInstanceOf(StorageConflictError);
@@ -221,13 +212,7 @@ describe('create-only writes under faults', () => {
       sha256(bytes),
     );
 
-    await s3Proxy.set({
-      kind: 'answer',
-      status: 409,
-      body: CONDITIONAL_CONFLICT,
-      match: /^PUT /,
-      times: 1,
-    });
+    await answerNextPut(409, CONDITIONAL_CONFLICT);
     const fresh = randomBytes(500);
     const written = await store.put('t/s3-409', fresh, 'image/png', { ifAbsent: true });
     expect(s3Proxy.injected).toBe(1);
