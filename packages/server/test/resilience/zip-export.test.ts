@@ -6,8 +6,9 @@
  * download is named as RFC 6266 says. On the embedded engine the database itself (PostgreSQL
  * compiled to WebAssembly, about 150 MB) lives in the process, so there the figure is the
  * export's own share; the server is started twice, as a deployment restarts, because the first
- * start's initdb leaves ~100 MB resident. The size cap is the batch's row limit
- * (QRFORGE_BATCH_MAX_ROWS, tested in csv.test.ts).
+ * start's initdb leaves ~100 MB resident. The server runs with the container image's
+ * environment for memory (MALLOC_ARENA_MAX, read from the Dockerfile), as a deployment does. The
+ * size cap is the batch's row limit (QRFORGE_BATCH_MAX_ROWS, tested in csv.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,11 @@ const HOSTILE = [
   '....//....//x',
   '~/.ssh/authorized_keys',
 ];
+
+/** The image's malloc setting (docs/operations.md, "Memory"), so the test runs what ships. */
+const MALLOC_ARENA_MAX = /MALLOC_ARENA_MAX=(\d+)/.exec(
+  readFileSync(`${ROOT}deploy/docker/Dockerfile`, 'utf8'),
+)![1];
 
 const kb = (field: string, pid: number) =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
@@ -98,6 +104,7 @@ describe.each(ENGINES)('ZIP export of 10,000 codes ($engine)', ({ engine, availa
         QRFORGE_REQUIRE_SERVICES: undefined,
         DATABASE_URL: url,
         REDIS_URL: undefined,
+        MALLOC_ARENA_MAX,
       };
       const base = `http://127.0.0.1:${port}`;
       let child: ChildProcess | undefined;
