@@ -4,7 +4,7 @@
  * stored input and completes once, with every code in its ZIP exactly once, and every code whose
  * 201 reached the client is there with its file.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,18 +14,23 @@ import { unzipSync } from 'fflate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
+import {
+  MAIN_SOURCE,
+  signInOverHttp,
+  startServe,
+  type ServeProcess,
+} from '../helpers/serve-process.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/services.js';
 import { figure } from './figure.js';
 
 const run = promisify(execFile);
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 const ROWS = 10_000;
 const LEASE_MS = 2000;
 const PASSWORD = 'crash test passphrase';
 
 describe.skipIf(!postgresAvailable)('qrforge serve killed mid-batch (PostgreSQL)', () => {
   let database: { url: string; drop: () => Promise<void> };
-  let child: ChildProcess | undefined;
+  let server: ServeProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-serve-crash-'));
   let base: string;
   let port: number;
@@ -43,41 +48,23 @@ describe.skipIf(!postgresAvailable)('qrforge serve killed mid-batch (PostgreSQL)
     QRFORGE_REQUIRE_SERVICES: undefined,
   });
   const start = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-      env: env(),
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    for (const end = Date.now() + 45_000; ;) {
-      const status = await fetch(`${base}/ready`).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) return;
-      if (Date.now() > end) throw new Error('qrforge serve did not get ready in 45 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    server = await startServe({ env: env(), port, until: '/ready' });
   };
 
   beforeAll(async () => {
     database = await createTestDatabase();
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    await run(process.execPath, ['--import', 'tsx', MAIN, 'migrate'], { env: env() });
+    await run(process.execPath, ['--import', 'tsx', MAIN_SOURCE, 'migrate'], { env: env() });
   }, 60_000);
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
     await database?.drop();
   });
 
   it('runs the batch again after the restart: completed once, 10,000 of 10,000 codes, no acknowledged code lost', async () => {
     await start();
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@example.com', password: PASSWORD }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const auth = { authorization: `Bearer ${accessToken}` };
+    const auth = await signInOverHttp(base, 'admin@example.com', PASSWORD);
     // Stored codes written alongside; the ones whose 201 arrived are acknowledged.
     const acknowledged: { id: string; sha256: string }[] = [];
     let writing = true;
@@ -129,8 +116,8 @@ describe.skipIf(!postgresAvailable)('qrforge serve killed mid-batch (PostgreSQL)
       if (Date.now() > end) throw new Error(`the batch never got going (${s.status})`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    child!.kill('SIGKILL');
-    await new Promise((resolve) => child!.once('exit', resolve));
+    server!.child.kill('SIGKILL');
+    await server!.exited;
     writing = false;
     await Promise.all(writers);
     expect(progressAtKill).toBeLessThan(99);

@@ -2,39 +2,20 @@
  * `qrforge serve` as a real process on the embedded defaults: it migrates, serves /health, /ready,
  * /metrics and /docs, and on SIGTERM stops accepting, finishes, releases the database and exits 0.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
+import { signInOverHttp, startServe } from '../helpers/serve-process.js';
 import { figure } from './figure.js';
-
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
-
-/**
- * The first answer other than a refused connection or a 503: right after start, on a loaded
- * machine, under-pressure may answer 503 while the event loop catches up from the migrations.
- */
-async function waitFor(url: string, timeoutMs: number): Promise<Response> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.status !== 503 || Date.now() > end) return response;
-    } catch (error) {
-      if (Date.now() > end) throw error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('qrforge serve', () => {
   it('serves on the embedded defaults and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-serve-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    const { child, base, exited } = await startServe({
       env: {
         ...process.env,
         PORT: String(port),
@@ -43,16 +24,12 @@ describe('qrforge serve', () => {
         LOG_LEVEL: 'warn',
         QRFORGE_REQUIRE_SERVICES: undefined,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      port,
+      stderr: 'pipe',
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      const base = `http://127.0.0.1:${port}`;
-      expect((await waitFor(`${base}/health`, 45_000)).status).toBe(200);
       expect((await fetch(`${base}/ready`)).status).toBe(200);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_requests_total');
       expect((await fetch(`${base}/docs`)).status).toBe(200);
@@ -70,8 +47,9 @@ describe('qrforge serve', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'qrforge-serve-'));
     const password = 'graceful shutdown passphrase';
-    const start = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    const start = () =>
+      startServe({
+        port,
         env: {
           ...process.env,
           PORT: String(port),
@@ -83,22 +61,12 @@ describe('qrforge serve', () => {
           QRFORGE_SHUTDOWN_DRAIN_MS: '1000',
           QRFORGE_REQUIRE_SERVICES: undefined,
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
       });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { child, exited };
-    };
-    const base = `http://127.0.0.1:${port}`;
-    let { child, exited } = start();
+    const first = await start();
+    const { base } = first;
+    let { child, exited } = first;
     try {
-      await waitFor(`${base}/health`, 45_000);
-      const login = await fetch(`${base}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'admin@example.com', password }),
-      });
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      const auth = { authorization: `Bearer ${accessToken}` };
+      const auth = await signInOverHttp(base, 'admin@example.com', password);
       // A job that runs through the signal: a batch of 1,500 codes.
       const batch = await fetch(`${base}/api/v1/batches`, {
         method: 'POST',
@@ -169,8 +137,7 @@ describe('qrforge serve', () => {
       expect(seconds).toBeLessThan(25);
 
       // The batch finished before the exit, or went back to the queue and finishes now.
-      ({ child, exited } = start());
-      await waitFor(`${base}/health`, 45_000);
+      ({ child, exited } = await start());
       let job: { status: string; ok: number } = { status: '', ok: 0 };
       for (const end = Date.now() + 60_000; Date.now() < end;) {
         const res = await fetch(`${base}/api/v1/batches/${batchId}`, { headers: auth });
@@ -202,7 +169,7 @@ describe('qrforge serve', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const otlpPort = (receiver.address() as { port: number }).port;
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    const { child, base, exited } = await startServe({
       env: {
         ...process.env,
         PORT: String(port),
@@ -212,14 +179,9 @@ describe('qrforge serve', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
         QRFORGE_REQUIRE_SERVICES: undefined,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      port,
     });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor(`${base}/health`, 45_000);
       expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
       child.kill('SIGTERM'); // shutdown flushes the buffered spans
       expect(await exited).toBe(0);

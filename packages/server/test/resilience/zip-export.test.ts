@@ -10,18 +10,18 @@
  * environment for memory (MALLOC_ARENA_MAX, read from the Dockerfile), as a deployment does. The
  * size cap is the batch's row limit (QRFORGE_BATCH_MAX_ROWS, tested in csv.test.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
+import { MAIN_COMPILED, signInOverHttp, startServe } from '../helpers/serve-process.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/services.js';
 import { figure } from './figure.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
-const MAIN = `${ROOT}packages/server/dist/main.js`;
 const PEAK_LIMIT_MB = 256;
 /** The export's own share on PGlite, where the database shares the process. */
 const EXPORT_LIMIT_MB = 128;
@@ -63,22 +63,6 @@ beforeAll(() => {
   expect(built.status).toBe(0);
 }, 180_000);
 
-async function startServe(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (const end = Date.now() + 60_000; ;) {
-    const up = await fetch(`${base}/health`).catch(() => undefined);
-    if (up?.ok) return child;
-    if (Date.now() > end) {
-      child.kill('SIGKILL');
-      throw new Error('qrforge serve did not start');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe.each(ENGINES)('ZIP export of 10,000 codes ($engine)', ({ engine, available, prepare }) => {
   it.skipIf(!available)(
     'streams under 256 MB of peak RSS, safe entry names, an RFC 6266 file name',
@@ -86,7 +70,7 @@ describe.each(ENGINES)('ZIP export of 10,000 codes ($engine)', ({ engine, availa
       const port = await freePort();
       const { url, drop } = await prepare();
       if (url) {
-        const migrated = spawnSync(process.execPath, [MAIN, 'migrate'], {
+        const migrated = spawnSync(process.execPath, [MAIN_COMPILED, 'migrate'], {
           env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
           stdio: 'inherit',
         });
@@ -111,19 +95,12 @@ describe.each(ENGINES)('ZIP export of 10,000 codes ($engine)', ({ engine, availa
       try {
         if (!url) {
           // The embedded database's first start (initdb, migrations), then a restart.
-          const first = await startServe(env, base);
-          const exited = new Promise((r) => first.once('exit', r));
-          first.kill('SIGTERM');
-          await exited;
+          const first = await startServe({ env, port, compiled: true, timeoutMs: 60_000 });
+          first.child.kill('SIGTERM');
+          await first.exited;
         }
-        child = await startServe(env, base);
-        const login = await fetch(`${base}/api/v1/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'admin@example.com', password }),
-        });
-        const { accessToken } = (await login.json()) as { accessToken: string };
-        const auth = { authorization: `Bearer ${accessToken}` };
+        ({ child } = await startServe({ env, port, compiled: true, timeoutMs: 60_000 }));
+        const auth = await signInOverHttp(base, 'admin@example.com', password);
         // The peak from here on: Linux resets the high-water mark to the current RSS on "5".
         const baseline = kb('VmRSS', child.pid!);
         writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
