@@ -19,7 +19,7 @@ import { transient, withTries } from './tries.js';
 import { spool } from './spool.js';
 import {
   checkKey,
-  existingOrConflict,
+  createOnly,
   type ObjectInfo,
   type ObjectStore,
   type PresignOptions,
@@ -181,35 +181,28 @@ export class AzureStore implements ObjectStore {
 
   /**
    * Put Block List: the blob appears whole with its checksum. A create-only commit carries
-   * `If-None-Match: *`; Azure refuses it with 409 BlobAlreadyExists when the blob exists, which
-   * is a replay when the stored SHA-256 is ours (a retried commit whose first answer was lost).
+   * `If-None-Match: *`; Azure refuses it with 409 BlobAlreadyExists when the blob exists (the
+   * staged blocks stay, so the commit can run again).
    */
-  private async commit(
+  private commit(
     blob: BlockBlobClient,
     ids: string[],
     info: ObjectInfo,
     md5: Uint8Array,
-    { ifAbsent = false }: WriteOptions,
+    options: WriteOptions,
   ): Promise<ObjectInfo> {
-    for (let round = 1; ; round++) {
-      try {
-        await this.call((abortSignal) =>
-          blob.commitBlockList(ids, {
-            blobHTTPHeaders: { blobContentType: info.contentType, blobContentMD5: md5 },
-            metadata: { sha256: info.sha256 },
-            conditions: ifAbsent ? { ifNoneMatch: '*' } : undefined,
-            abortSignal,
-          }),
-        );
-        return info;
-      } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (!ifAbsent || status !== 409 || round >= this.options.maxAttempts) throw error;
-        const stored = await existingOrConflict(this, info.key, info.sha256);
-        if (stored) return stored;
-        // Removed in between: the staged blocks are still there to commit again.
-      }
-    }
+    const write = () =>
+      this.call((abortSignal) =>
+        blob.commitBlockList(ids, {
+          blobHTTPHeaders: { blobContentType: info.contentType, blobContentMD5: md5 },
+          metadata: { sha256: info.sha256 },
+          conditions: options.ifAbsent ? { ifNoneMatch: '*' } : undefined,
+          abortSignal,
+        }),
+      );
+    const refusal = (error: unknown) =>
+      (error as { statusCode?: number }).statusCode === 409 ? 'exists' : undefined;
+    return createOnly(this, info, options, this.options.maxAttempts, write, refusal);
   }
 
   /** Put Block with its Content-MD5: the service refuses a block changed in transit, we resend. */

@@ -27,11 +27,12 @@ import { retryCorrupted, verified } from './integrity.js';
 import { spool } from './spool.js';
 import {
   checkKey,
-  existingOrConflict,
+  createOnly,
   IntegrityError,
   type ObjectInfo,
   type ObjectStore,
   type PresignOptions,
+  type Refusal,
   type StoredObject,
   type WriteOptions,
 } from './storage.js';
@@ -90,41 +91,31 @@ export class S3Store implements ObjectStore {
     const md5 = createHash('md5').update(bytes).digest();
     const checked = this.options.checksum === 'when_supported';
     const info = { key, size: bytes.length, contentType, sha256: sha256.toString('hex') };
-    return this.conditionally(options, info, () =>
-      this.putOnce(key, bytes, contentType, sha256, md5, checked, options),
-    );
-  }
-
-  private async putOnce(
-    key: string,
-    bytes: Uint8Array,
-    contentType: string,
-    sha256: Buffer,
-    md5: Buffer,
-    checked: boolean,
-    options: WriteOptions,
-  ): Promise<void> {
-    await retryCorrupted(this.options.maxAttempts, async () => {
-      const answer = await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.options.bucket,
-          Key: this.path(key),
-          Body: bytes,
-          ContentType: contentType,
-          Metadata: { sha256: sha256.toString('hex') },
-          ...(options.ifAbsent && { IfNoneMatch: '*' }),
-          // S3 checks the SHA-256 it is given; Content-MD5 for endpoints without SDK checksums.
-          ...(checked
-            ? { ChecksumSHA256: sha256.toString('base64') }
-            : { ContentMD5: md5.toString('base64') }),
-        }),
-      );
-      // Without SDK checksums, the ETag of a single PUT (the MD5 of what the service stored,
-      // without SSE-KMS) is checked too: not every S3-compatible server verifies Content-MD5.
-      const etag = answer.ETag?.replaceAll('"', '');
-      if (!checked && etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.toString('hex'))
-        throw new IntegrityError(`S3 stored ${key} with MD5 ${etag}, sent ${md5.toString('hex')}`);
-    });
+    const write = () =>
+      retryCorrupted(this.options.maxAttempts, async () => {
+        const answer = await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.options.bucket,
+            Key: this.path(key),
+            Body: bytes,
+            ContentType: contentType,
+            Metadata: { sha256: sha256.toString('hex') },
+            ...(options.ifAbsent && { IfNoneMatch: '*' }),
+            // S3 checks the SHA-256 it is given; Content-MD5 for endpoints without SDK checksums.
+            ...(checked
+              ? { ChecksumSHA256: sha256.toString('base64') }
+              : { ContentMD5: md5.toString('base64') }),
+          }),
+        );
+        // Without SDK checksums, the ETag of a single PUT (the MD5 of what the service stored,
+        // without SSE-KMS) is checked too: not every S3-compatible server verifies Content-MD5.
+        const etag = answer.ETag?.replaceAll('"', '');
+        if (!checked && etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.toString('hex'))
+          throw new IntegrityError(
+            `S3 stored ${key} with MD5 ${etag}, sent ${md5.toString('hex')}`,
+          );
+      });
+    return createOnly(this, info, options, this.options.maxAttempts, write, refusal);
   }
 
   async putStream(
@@ -136,10 +127,10 @@ export class S3Store implements ObjectStore {
     const file = await spool(body, this.options.spoolDir);
     try {
       const info = { key, size: file.size, contentType, sha256: file.sha256 };
-      return await this.conditionally(options, info, async () => {
-        // lib-storage passes IfNoneMatch to PutObject, or to CompleteMultipartUpload for large
-        // objects: S3 checks it when the object would appear.
-        await new Upload({
+      // lib-storage passes IfNoneMatch to PutObject, or to CompleteMultipartUpload for large
+      // objects: S3 checks it when the object would appear.
+      const write = () =>
+        new Upload({
           client: this.client,
           partSize: PART_SIZE,
           queueSize: 2,
@@ -152,35 +143,9 @@ export class S3Store implements ObjectStore {
             ...(options.ifAbsent && { IfNoneMatch: '*' }),
           },
         }).done();
-      });
+      return await createOnly(this, info, options, this.options.maxAttempts, write, refusal);
     } finally {
       await file.remove();
-    }
-  }
-
-  /**
-   * Runs a write; for a create-only one, S3's refusals are resolved: 412 PreconditionFailed (the
-   * key exists) is a replay when the stored SHA-256 is ours, else a conflict; 409
-   * ConditionalRequestConflict (a concurrent write to the key) means write again, as S3 advises.
-   */
-  private async conditionally(
-    { ifAbsent = false }: WriteOptions,
-    info: ObjectInfo,
-    write: () => Promise<void>,
-  ): Promise<ObjectInfo> {
-    for (let round = 1; ; round++) {
-      try {
-        await write();
-        return info;
-      } catch (error) {
-        const status = httpStatus(error);
-        if (!ifAbsent || (status !== 412 && status !== 409) || round >= this.options.maxAttempts)
-          throw error;
-        if (status === 412) {
-          const stored = await existingOrConflict(this, info.key, info.sha256);
-          if (stored) return stored;
-        }
-      }
     }
   }
 
@@ -278,6 +243,15 @@ export class S3Store implements ObjectStore {
     checkKey(key);
     return this.options.prefix ? `${this.options.prefix}/${key}` : key;
   }
+}
+
+/**
+ * S3's refusals of a create-only write: 412 PreconditionFailed (the key exists), 409
+ * ConditionalRequestConflict (a concurrent write to the key: write again, as S3 advises).
+ */
+function refusal(error: unknown): Refusal {
+  const status = httpStatus(error);
+  return status === 412 ? 'exists' : status === 409 ? 'busy' : undefined;
 }
 
 function httpStatus(error: unknown): number | undefined {

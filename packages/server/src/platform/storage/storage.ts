@@ -87,18 +87,40 @@ export class StorageConflictError extends Error {
 }
 
 /**
- * After a create-only write was refused because the key exists: the same bytes are the replay of
- * an earlier write (its answer may have been lost), other bytes a conflict. Undefined when the
- * object was removed in between: the caller writes again.
+ * How a service refused a create-only write: `exists` (the key is taken: S3 412, Azure 409),
+ * `busy` (a concurrent conditional write: S3 409), or undefined for any other error.
  */
-export async function existingOrConflict(
+export type Refusal = 'exists' | 'busy' | undefined;
+
+/**
+ * Runs a write, create-only when asked, and settles the service's refusal: when the key exists,
+ * the same bytes are the replay of an earlier write (its answer may have been lost) and succeed,
+ * other bytes throw StorageConflictError; when the object was removed in between or the service
+ * was busy, the write runs again, up to `rounds` times.
+ */
+export async function createOnly(
   store: Pick<ObjectStore, 'head'>,
-  key: string,
-  sha256: string,
-): Promise<ObjectInfo | undefined> {
-  const stored = await store.head(key);
-  if (!stored || stored.sha256 === sha256) return stored;
-  throw new StorageConflictError(key, stored.sha256);
+  info: ObjectInfo,
+  { ifAbsent = false }: WriteOptions,
+  rounds: number,
+  write: () => Promise<unknown>,
+  refusal: (error: unknown) => Refusal,
+): Promise<ObjectInfo> {
+  for (let round = 1; ; round++) {
+    try {
+      await write();
+      return info;
+    } catch (error) {
+      const why = ifAbsent ? refusal(error) : undefined;
+      if (!why || round >= rounds) throw error;
+      if (why === 'exists') {
+        const stored = await store.head(info.key);
+        if (stored && stored.sha256 !== info.sha256)
+          throw new StorageConflictError(info.key, stored.sha256);
+        if (stored) return stored;
+      }
+    }
+  }
 }
 
 export class StorageKeyError extends Error {}
