@@ -51,7 +51,7 @@ import { webhookRoutes } from './platform/events/webhooks/routes.js';
 import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
-import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { SecurityHeaders } from './platform/http/security-headers.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
 import { HotCache } from './platform/http/hot-cache.js';
 import { registerWebPage } from './platform/http/web-page.js';
@@ -115,12 +115,25 @@ function requestId(header: string | string[] | undefined): string {
 
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<App> {
   const modules = enabledModules(config, deps.modules);
-  // Answers hot hits before Fastify (see hot-cache.ts); counted in the request metrics below.
-  const hotCache = new HotCache(config.hotCacheBytes, (method, handler, status, seconds) =>
-    metrics.recordRequest?.(method, handler, status, seconds),
-  );
-  const fastPaths = new FastPaths();
   const trust = trustProxy(config.trustProxy);
+  const securityHeaders = new SecurityHeaders(
+    {
+      defaultSrc: ["'self'"],
+      // Swagger UI at /docs needs its own inline style; everything else stays strict.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      // WebAssembly (the web page's in-browser decoder) needs wasm-unsafe-eval; no JS eval.
+      scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+    },
+    trust,
+  );
+  // Answers hot hits before Fastify (see hot-cache.ts); counted in the request metrics below.
+  const hotCache = new HotCache(
+    config.hotCacheBytes,
+    (method, handler, status, seconds) => metrics.recordRequest?.(method, handler, status, seconds),
+    securityHeaders,
+  );
+  const fastPaths = new FastPaths(securityHeaders);
   const server = Fastify({
     trustProxy: trust || undefined,
     serverFactory: (handler) => {
@@ -210,18 +223,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);
 
-  registerSecurityHeaders(server, {
-    // Swagger UI at /docs needs its own inline style; everything else stays strict.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        // WebAssembly (the web page's in-browser decoder) needs wasm-unsafe-eval; no JS eval.
-        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
-      },
-    },
-  });
+  securityHeaders.register(server);
   await server.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     credentials: true,

@@ -214,7 +214,8 @@ describe('request IDs, headers, CORS', () => {
     const res = await app.server.inject('/health');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['strict-transport-security']).toBeDefined();
+    // Plain HTTP (inject): HSTS only over TLS (transport-headers.test.ts).
+    expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 
   it('allows only the configured origins', async () => {

@@ -130,7 +130,7 @@ describe('decoding images', () => {
       headers: { ...auth, ...body.headers },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json<{ detail: string }>().detail).toBe('quality must be true or false');
+    expect(bad.json<{ detail: string }>().detail).toBe('querystring.quality must be boolean');
   });
 
   it('reads WebP (through sharp) and a faint mark that only the contrast pass finds', async () => {

@@ -328,7 +328,6 @@ describe('limits and hostile requests', () => {
         });
         for (const header of [
           'x-content-type-options',
-          'strict-transport-security',
           'x-frame-options',
           'content-security-policy',
         ])

@@ -30,6 +30,7 @@ export const TARGETS = [
   'Misconfig',
   'Secrets in logs',
   'Hostile input',
+  'Contract probe',
 ] as const;
 
 export type Target = (typeof TARGETS)[number];

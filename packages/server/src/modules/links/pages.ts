@@ -36,3 +36,13 @@ export function statusPage(kind: keyof typeof MESSAGES, detail?: string): string
     `<h1>${escape(title)}</h1><p>${escape(text)}</p>${detail ? `<p>${escape(detail)}</p>` : ''}`,
   );
 }
+
+/** A person's browser asks for HTML; an app or script that asks for JSON gets problem+json. */
+export function wantsJson(accept: string | undefined): boolean {
+  return accept !== undefined && /json/.test(accept) && !accept.includes('text/html');
+}
+
+/** The status page's message, for problem+json answers. */
+export function statusMessage(kind: keyof typeof MESSAGES): string {
+  return MESSAGES[kind].join(': ');
+}

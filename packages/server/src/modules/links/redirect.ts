@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem } from '../../errors.js';
+import { TRANSPORT_HEADERS } from '../../platform/http/security-headers.js';
 import type { WindowLimiter } from '../../platform/http/window-limiter.js';
 import type { DynamicCodes, DynamicCode } from './codes.js';
 import { resolve, scheduleOf, type Resolution, type RoutingRule } from './rules.js';
@@ -24,6 +25,8 @@ export interface RedirectDeps {
   /** Counts a resolution in the module's metrics. */
   count(result: string, seconds: number): void;
   recordRequest?(method: string, handler: string, status: number, seconds: number): void;
+  /** HSTS and CSP for this request's transport (learnt headers leave them out). */
+  transportHeaders?(request: IncomingMessage): string[];
 }
 
 /** Resolves a scan of a code and queues its scan event. */
@@ -68,7 +71,7 @@ export class RedirectFastPath {
     if (this.headers) return;
     const flat: string[] = [];
     for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined || PER_ANSWER.has(name)) continue;
+      if (value === undefined || PER_ANSWER.has(name) || TRANSPORT_HEADERS.has(name)) continue;
       for (const one of Array.isArray(value) ? value : [value]) flat.push(name, String(one));
     }
     this.headers = flat;
@@ -102,6 +105,7 @@ export class RedirectFastPath {
       );
       response.writeHead(429, [
         ...this.headers,
+        ...(this.deps.transportHeaders?.(request) ?? []),
         'content-type',
         'application/problem+json; charset=utf-8',
         'retry-after',
@@ -119,6 +123,7 @@ export class RedirectFastPath {
     if (resolution.result !== 'redirected') return false;
     response.writeHead(302, [
       ...this.headers,
+      ...(this.deps.transportHeaders?.(request) ?? []),
       'location',
       resolution.target,
       'content-length',

@@ -191,6 +191,7 @@ export function linkRoutes(
     },
     recordRequest: (method, handler, status, seconds) =>
       context.metrics.recordRequest?.(method, handler, status, seconds),
+    transportHeaders: (request) => context.fastPaths?.securityHeaders?.transportFor(request) ?? [],
   };
   const base = (request: FastifyRequest) => publicBase(config, request);
   const view = (request: FastifyRequest, code: DynamicCode) => ({

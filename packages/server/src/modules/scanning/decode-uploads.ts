@@ -4,12 +4,21 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
+import { multipartParts, partBytes } from '../../platform/http/multipart.js';
 import type { ModuleContext } from '../registry.js';
 import { decodePool } from './decode-pool.js';
 import type { DecodeResult } from './decode-worker.js';
 import { checkImage } from './image-check.js';
 import type { ScanMetrics } from './metrics.js';
+
+/** The multipart body of the photo uploads, for the OpenAPI document. */
+export const ImagesUpload = Type.Object({
+  file: Type.Array(Type.String({ format: 'binary' }), {
+    description: 'One part named `file` per image: PNG, JPEG, GIF or WebP',
+  }),
+});
 
 export type DecodedUpload = {
   name: string;
@@ -30,11 +39,11 @@ export async function decodeUploads(
       'Send the images as multipart/form-data, one part named "file" per image',
     );
   const images: DecodedUpload[] = [];
-  for await (const part of request.files()) {
+  for await (const part of multipartParts(request.files())) {
     const name: string = part.filename || `image ${images.length + 1}`;
     if (part.fieldname !== 'file')
       throw new AppError('SCAN_ERR_IMAGE', `Name each image part "file" (got "${part.fieldname}")`);
-    const bytes = await part.toBuffer().catch((error: { code?: string }) => {
+    const bytes = await partBytes(part).catch((error: { code?: string }) => {
       if (error.code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
       throw new AppError(
         'SCAN_ERR_FILE_TOO_LARGE',

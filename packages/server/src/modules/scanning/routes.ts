@@ -8,11 +8,10 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../errors.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
 import type { ModuleContext } from '../registry.js';
-import { decodeUploads } from './decode-uploads.js';
+import { decodeUploads, ImagesUpload } from './decode-uploads.js';
 import { scanMetrics } from './metrics.js';
 import { sessionRoutes } from './sessions/routes.js';
 
@@ -90,7 +89,12 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
         summary: 'Every code in one or more images (multipart: a part named "file" per image)',
         description:
           'PNG, JPEG, GIF or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).',
-        consumes: ['multipart/form-data'],
+        body: {
+          content: {
+            // Read part by part in decodeUploads (validators.ts leaves multipart bodies alone).
+            'multipart/form-data': { schema: ImagesUpload },
+          },
+        },
         querystring: Type.Object({
           quality: Type.Optional(
             Type.Boolean({
@@ -104,17 +108,11 @@ export async function scanRoutes(app: FastifyInstance, context: ModuleContext & 
           ...PROBLEM_RESPONSES,
         },
       },
-      validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
     async (request) => {
-      const { quality = 'true' } = request.query as { quality?: string };
-      if (quality !== 'true' && quality !== 'false')
-        throw new AppError('VALIDATION_ERR_REQUEST', 'quality must be true or false', {
-          errors: [{ field: 'querystring.quality', message: 'must be true or false' }],
-        });
       // The flag can switch the report off for everyone (it costs CPU); it never switches it on.
       const measure =
-        quality === 'true' &&
+        request.query.quality !== false &&
         (await context.flags.isOn('scan-quality-report', {
           tenantId: request.principal!.tenantId,
         }));

@@ -7,12 +7,16 @@
  * Shut off at shutdown, like the hot cache, so draining goes through the normal path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SecurityHeaders } from './security-headers.js';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 export class FastPaths {
   private readonly paths: FastPath[] = [];
   private enabled = true;
+
+  /** HSTS and CSP, which depend on the request's transport, for the paths to add per answer. */
+  constructor(readonly securityHeaders?: SecurityHeaders) {}
 
   add(path: FastPath): void {
     this.paths.push(path);

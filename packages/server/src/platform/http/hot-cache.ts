@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { TRANSPORT_HEADERS, type SecurityHeaders } from './security-headers.js';
 
 export interface HotEntry {
   /** Route pattern, for the request metrics. */
@@ -51,6 +52,8 @@ export class HotCache {
       status: number,
       seconds: number,
     ) => void,
+    /** HSTS and CSP depend on the request's transport: added per answer, not kept. */
+    private readonly securityHeaders?: SecurityHeaders,
   ) {}
 
   /** Keeps an answer for `url`; headers that vary per answer are dropped. */
@@ -58,7 +61,8 @@ export class HotCache {
     if (!this.enabled || entry.body.length > this.maxBytes / 64 || this.entries.has(url)) return;
     const flat: string[] = [];
     for (const [name, value] of Object.entries(entry.headers)) {
-      if (value === undefined || PER_ANSWER.has(name) || name.startsWith('x-ratelimit-')) continue;
+      if (value === undefined || PER_ANSWER.has(name) || TRANSPORT_HEADERS.has(name)) continue;
+      if (name.startsWith('x-ratelimit-')) continue;
       if (name === 'cache-control') continue; // recomputed per answer from the expiry
       for (const one of Array.isArray(value) ? value : [value]) flat.push(name, String(one));
     }
@@ -106,6 +110,7 @@ export class HotCache {
     } else {
       response.writeHead(200, [
         ...entry.flat,
+        ...(this.securityHeaders?.transportFor(request) ?? []),
         'cache-control',
         cacheControl,
         'x-request-id',

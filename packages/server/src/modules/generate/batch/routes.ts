@@ -6,8 +6,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { AppError } from '../../../errors.js';
+import { multipartParts, partBytes } from '../../../platform/http/multipart.js';
 import { requestAuditContext } from '../../../platform/audit/audit.js';
 import type { Guard } from '../../../platform/auth/guard.js';
 import { PROBLEM_RESPONSES } from '../../../platform/http/problem-schema.js';
@@ -137,18 +138,34 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
         summary: 'Start a batch: a CSV/TXT upload (multipart: file, options) or a JSON list',
         description:
           'multipart/form-data with a `file` part (.csv or .txt) and an optional `options` field (JSON, as the JSON body without `rows`); or application/json with `rows`. Answers 202 with the batch; follow `events` or GET the batch.',
-        body: JsonBatchSchema,
+        body: {
+          content: {
+            'application/json': { schema: JsonBatchSchema },
+            // Read part by part in the handler (validators.ts leaves multipart bodies alone).
+            'multipart/form-data': {
+              schema: Type.Object({
+                file: Type.String({
+                  format: 'binary',
+                  description: 'The rows: a .csv (with a header) or .txt file (one per line)',
+                }),
+                options: Type.Optional(
+                  Type.String({
+                    description: 'JSON: the options of the JSON form, without `rows`',
+                    examples: ['{"format":"png","size":400}'],
+                  }),
+                ),
+              }),
+            },
+          },
+        },
         response: { 202: BatchSchema, ...PROBLEM_RESPONSES },
       },
-      // Validated in the handler, where multipart and JSON bodies part ways (the schema above
-      // documents the JSON form).
-      validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
     async (request, reply) => {
       if (request.isMultipart()) {
         let file: { bytes: Buffer; name: string; kind: InputKind } | undefined;
         let options: unknown = {};
-        for await (const part of request.parts()) {
+        for await (const part of multipartParts(request.parts())) {
           if (part.type === 'file') {
             const kind = kindOf(part.filename, part.mimetype);
             if (part.fieldname !== 'file' || !kind)
@@ -156,7 +173,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
                 'BATCH_ERR_INPUT',
                 `Send one part named "file" holding a .csv or .txt file (got "${part.fieldname}": ${part.filename})`,
               );
-            file = { bytes: await part.toBuffer(), name: part.filename, kind };
+            file = { bytes: await partBytes(part), name: part.filename, kind };
           } else if (part.fieldname === 'options') {
             try {
               options = JSON.parse(String(part.value));
@@ -179,7 +196,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
         );
       }
       validate(JsonBatchSchema, request.body, 'body');
-      const { rows, ...options } = request.body;
+      const { rows, ...options } = request.body as Static<typeof JsonBatchSchema>;
       if (options.columns)
         throw new AppError('BATCH_ERR_INPUT', 'columns applies to CSV uploads only');
       const csv = [

@@ -14,7 +14,7 @@ import { ITEM_STATUSES } from '../../inventory/lifecycle.js';
 import { ReadCache } from '../../inventory/read-cache.js';
 import { InventoryService } from '../../inventory/service.js';
 import type { ModuleContext } from '../../registry.js';
-import { decodeUploads } from '../decode-uploads.js';
+import { decodeUploads, ImagesUpload } from '../decode-uploads.js';
 import type { ScanMetrics } from '../metrics.js';
 import { SCAN_RESULTS, SCAN_SOURCES } from '../schema.js';
 import { ScanSessionService, type SessionRow } from './service.js';
@@ -265,7 +265,7 @@ export async function sessionRoutes(
         description:
           "Each code becomes a scan with source `image`; sending the same photo again changes nothing (its scans are keyed by the file's SHA-256 and the code).",
         params: IdParams,
-        consumes: ['multipart/form-data'],
+        body: { content: { 'multipart/form-data': { schema: ImagesUpload } } },
         response: {
           200: Type.Object({
             images: Type.Array(
@@ -280,7 +280,6 @@ export async function sessionRoutes(
           ...PROBLEM_RESPONSES,
         },
       },
-      validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
     async (request) => {
       const tenantId = request.principal!.tenantId;
