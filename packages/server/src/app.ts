@@ -44,6 +44,7 @@ import { databaseMetrics } from './platform/db/metrics.js';
 import { trustProxy } from './platform/http/client-ip.js';
 import { idempotencyKeysPlugin } from './platform/http/idempotency.js';
 import { refuseUnstorableText } from './platform/http/storable-text.js';
+import { refuseUndeclaredBodyTypes } from './platform/http/content-types.js';
 import { queueGauges } from './platform/queue/metrics.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { EventRelay, webhookSecrets } from './platform/events/relay.js';
@@ -220,6 +221,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (deps.database?.engine === 'postgres')
     server.addHook('preValidation', (_request, _reply, done) => enterRequestScope(done));
   registerProblemHandlers(server);
+  refuseUndeclaredBodyTypes(server);
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);
 

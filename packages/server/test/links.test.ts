@@ -291,6 +291,25 @@ describe.each(ENGINES)('dynamic codes on $engine', (engine) => {
           'https://example.com/own',
         ]);
         expect((await scan(own.slug)).headers.location).toBe('https://example.com/own');
+        // A prefix (or host) no tenant owns is not an address of ours: 404, as HTML or JSON.
+        for (const [url, host] of [
+          [`/someone-else/q/${own.slug}`, 'qr.example.com'],
+          [`/acme/q/${own.slug}`, 'elsewhere.example.com'],
+        ]) {
+          const stranger = await app.server.inject({ url, headers: { host } });
+          expect([stranger.statusCode, stranger.headers['content-type']]).toEqual([
+            404,
+            'text/html; charset=utf-8',
+          ]);
+          const asJson = await app.server.inject({
+            url,
+            headers: { host, accept: 'application/json' },
+          });
+          expect([asJson.statusCode, asJson.headers['content-type']]).toEqual([
+            404,
+            'application/problem+json; charset=utf-8',
+          ]);
+        }
         const listed = (await call('GET', '/api/v1/links/codes?limit=100')).json<{
           codes: Code[];
         }>().codes;

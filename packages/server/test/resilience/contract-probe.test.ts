@@ -159,6 +159,7 @@ describe.each(ENGINES)('the contract-driven probe ($engine)', (setup) => {
               failures.push(`${where} -> detail of ${body.detail.length} characters`);
           }
         }
+        return res.statusCode;
       };
 
       for (const [template, methods] of Object.entries(document.paths)) {
@@ -232,13 +233,19 @@ describe.each(ENGINES)('the contract-driven probe ($engine)', (setup) => {
               ]);
             }
           }
-          for (const [kind, payload, contentType] of bodies)
-            await send(kind, {
+          // One content-type policy: a body of a type the operation does not declare is 415.
+          const declared = Object.keys(operation.requestBody?.content ?? {});
+          for (const [kind, payload, contentType] of bodies) {
+            const status = await send(kind, {
               method: verb,
               url,
               payload,
               headers: contentType ? { 'content-type': contentType } : {},
             });
+            const type = contentType?.split(';')[0];
+            if (operation.requestBody && type && !declared.includes(type) && status !== 415)
+              failures.push(`${kind}: ${verb} ${url} -> ${status}, not 415 (takes ${declared})`);
+          }
         }
       }
 

@@ -9,13 +9,15 @@ import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { and, asc, desc, eq, gte, inArray, isNull, lte, max, sql } from 'drizzle-orm';
-import { Type } from 'typebox';
-import { AppError } from '../../errors.js';
+import { Type, type Static, type TSchema } from 'typebox';
+import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
 import { recordAudit, requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { recordEvents } from '../../platform/events/events.js';
 import { literals } from '../../platform/http/literals.js';
-import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import { sendProblem } from '../../platform/http/problem-handler.js';
+import { PAGE_OR_PROBLEM, PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import { wantsJson } from './pages.js';
 import { ItemSigner } from '../inventory/item-signature.js';
 import { items } from '../inventory/schema.js';
 import type { ModuleContext } from '../registry.js';
@@ -34,6 +36,23 @@ const PageQuery = Type.Object(
   },
   { additionalProperties: true },
 );
+const PAGE_DESCRIPTION =
+  'A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.';
+/** The tenant's path prefix, on the routes under one (`/acme/i/<uid>`). */
+const prefixParam = (path: string): Record<string, TSchema> =>
+  path.startsWith('/:prefix/') ? { prefix: Type.String({ maxLength: 100 }) } : {};
+
+/** A refusal: problem+json to a client that asked for JSON, else the page a person reads. */
+function pageOrProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  html: () => string,
+): FastifyReply {
+  if (wantsJson(request.headers.accept)) return sendProblem(reply, request, code, detail);
+  return reply.code(ERROR_CATALOGUE[code].status).type('text/html; charset=utf-8').send(html());
+}
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
 export function publicItemRoutes(
@@ -85,65 +104,89 @@ export function publicItemRoutes(
       });
     deps.count(outcome.result, Number(process.hrtime.bigint() - started) / 1e9);
     if (outcome.result === 'shown') return outcome.page;
-    reply.type('text/html; charset=utf-8');
-    if (outcome.result === 'forged') reply.code(403).send(forgedPage());
-    else reply.code(404).send(unknownItemPage());
+    if (outcome.result === 'forged')
+      pageOrProblem(request, reply, 'PAGE_ERR_SIGNATURE', 'The code has been altered', forgedPage);
+    else
+      pageOrProblem(
+        request,
+        reply,
+        'HTTP_ERR_NOT_FOUND',
+        'No part has this address',
+        unknownItemPage,
+      );
     return undefined;
   }
 
-  const byUid = {
-    config: limit,
-    schema: {
-      tags,
-      summary: "A part's public page: type, date, warranty, recall notice, maker",
-      params: Type.Object({
-        prefix: Type.Optional(Type.String({ maxLength: 100 })),
-        uid: Type.String({ maxLength: 200 }),
-      }),
-      querystring: PageQuery,
-      response: { 200: HTML, 403: HTML, 404: HTML },
-    },
-  };
+  const uidParams = (path: string) =>
+    Type.Object({ ...prefixParam(path), uid: Type.String({ maxLength: 200 }) });
   for (const path of ['/i/:uid', '/:prefix/i/:uid'])
-    api.get(path, byUid, async (request, reply) => {
-      const { prefix = '', uid } = request.params;
-      const signature = request.query.s;
-      const page = await resolvePage(request, reply, prefix, { kind: 'uid', uid }, signature);
-      if (!page) return reply;
-      const action = `${request.url.split('?')[0]}/warranty${signature ? `?s=${encodeURIComponent(signature)}` : ''}`;
-      return reply.type('text/html; charset=utf-8').send(itemPage(page, action));
-    });
+    api.get(
+      path,
+      {
+        config: limit,
+        schema: {
+          tags,
+          summary: "A part's public page: type, date, warranty, recall notice, maker",
+          description: PAGE_DESCRIPTION,
+          params: uidParams(path),
+          querystring: PageQuery,
+          response: { 200: HTML, 403: PAGE_OR_PROBLEM, 404: PAGE_OR_PROBLEM },
+        },
+      },
+      async (request, reply) => {
+        const { prefix = '', uid } = request.params as { prefix?: string; uid: string };
+        const signature = request.query.s;
+        const page = await resolvePage(request, reply, prefix, { kind: 'uid', uid }, signature);
+        if (!page) return reply;
+        const action = `${request.url.split('?')[0]}/warranty${signature ? `?s=${encodeURIComponent(signature)}` : ''}`;
+        return reply.type('text/html; charset=utf-8').send(itemPage(page, action));
+      },
+    );
 
-  const byGs1 = {
-    config: limit,
-    schema: {
-      tags,
-      summary: "A part's public page from its GS1 Digital Link (GTIN, lot, serial)",
-      params: Type.Object({
-        prefix: Type.Optional(Type.String({ maxLength: 100 })),
-        gtin: Type.String({ pattern: '^\\d{14}$' }),
-        lot: Type.String({ maxLength: 64 }),
-        serial: Type.Integer({ minimum: 1 }),
-      }),
-      querystring: PageQuery,
-      response: { 200: HTML, 403: HTML, 404: HTML },
-    },
-  };
   for (const path of ['/01/:gtin/10/:lot/21/:serial', '/:prefix/01/:gtin/10/:lot/21/:serial'])
-    api.get(path, byGs1, async (request, reply) => {
-      const { prefix = '', gtin, lot, serial } = request.params;
-      const signature = request.query.s;
-      const page = await resolvePage(
-        request,
-        reply,
-        prefix,
-        { kind: 'gs1', gtin, lot, serial },
-        signature,
-      );
-      if (!page) return reply;
-      const action = `${request.url.split('?')[0]}/warranty${signature ? `?s=${encodeURIComponent(signature)}` : ''}`;
-      return reply.type('text/html; charset=utf-8').send(itemPage(page, action));
-    });
+    api.get(
+      path,
+      {
+        config: limit,
+        schema: {
+          tags,
+          summary: "A part's public page from its GS1 Digital Link (GTIN, lot, serial)",
+          description: PAGE_DESCRIPTION,
+          params: Type.Object({
+            ...prefixParam(path),
+            gtin: Type.String({ pattern: '^\\d{14}$' }),
+            lot: Type.String({ maxLength: 64 }),
+            serial: Type.Integer({ minimum: 1 }),
+          }),
+          querystring: PageQuery,
+          response: { 200: HTML, 403: PAGE_OR_PROBLEM, 404: PAGE_OR_PROBLEM },
+        },
+      },
+      async (request, reply) => {
+        const {
+          prefix = '',
+          gtin,
+          lot,
+          serial,
+        } = request.params as {
+          prefix?: string;
+          gtin: string;
+          lot: string;
+          serial: number;
+        };
+        const signature = request.query.s;
+        const page = await resolvePage(
+          request,
+          reply,
+          prefix,
+          { kind: 'gs1', gtin, lot, serial },
+          signature,
+        );
+        if (!page) return reply;
+        const action = `${request.url.split('?')[0]}/warranty${signature ? `?s=${encodeURIComponent(signature)}` : ''}`;
+        return reply.type('text/html; charset=utf-8').send(itemPage(page, action));
+      },
+    );
 
   const Warranty = Type.Object(
     {
@@ -160,16 +203,27 @@ export function publicItemRoutes(
         schema: {
           tags,
           summary: "Register a part's warranty from its public page (form: email, purchaseDate)",
-          params: byUid.schema.params,
+          description: `The page's own form posts here (application/x-www-form-urlencoded); JSON works too. ${PAGE_DESCRIPTION}`,
+          params: uidParams(path),
           querystring: PageQuery,
-          body: Warranty,
-          response: { 200: HTML, 403: HTML, 404: HTML, 422: HTML },
+          body: {
+            content: {
+              'application/x-www-form-urlencoded': { schema: Warranty },
+              'application/json': { schema: Warranty },
+            },
+          },
+          response: {
+            200: HTML,
+            403: PAGE_OR_PROBLEM,
+            404: PAGE_OR_PROBLEM,
+            422: PAGE_OR_PROBLEM,
+          },
         },
       },
       async (request, reply) => {
-        const { prefix = '', uid } = request.params;
+        const { prefix = '', uid } = request.params as { prefix?: string; uid: string };
         const signature = request.query.s;
-        const { email, purchaseDate } = request.body;
+        const { email, purchaseDate } = request.body as Static<typeof Warranty>;
         const page = await resolvePage(request, reply, prefix, { kind: 'uid', uid }, signature);
         if (!page) return reply;
         const action = request.url;
@@ -181,8 +235,11 @@ export function publicItemRoutes(
             : purchaseDate > today
               ? 'The date of purchase cannot be in the future.'
               : undefined;
+        if (problem)
+          return pageOrProblem(request, reply, 'PAGE_ERR_FORM', problem, () =>
+            itemPage(page, action, problem),
+          );
         reply.type('text/html; charset=utf-8');
-        if (problem) return reply.code(422).send(itemPage(page, action, problem));
         const registered = await pages.registerWarranty(page, { email, purchaseDate });
         const after = { ...page, registeredAt: page.registeredAt ?? new Date().toISOString() };
         return reply.send(

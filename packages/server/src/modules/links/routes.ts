@@ -14,12 +14,13 @@ import type { Guard } from '../../platform/auth/guard.js';
 import { literals } from '../../platform/http/literals.js';
 import { clientIp, trustProxy } from '../../platform/http/client-ip.js';
 import { WindowLimiter } from '../../platform/http/window-limiter.js';
-import { PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import { PAGE_OR_PROBLEM, PROBLEM_RESPONSES } from '../../platform/http/problem-schema.js';
+import { sendProblem } from '../../platform/http/problem-handler.js';
 import type { ModuleContext } from '../registry.js';
 import { scanAnalytics, scanConditions } from './analytics.js';
 import type { TenantAddresses } from './addresses.js';
 import { DynamicCodes, SLUG, type DynamicCode } from './codes.js';
-import { statusPage } from './pages.js';
+import { statusMessage, statusPage, wantsJson } from './pages.js';
 import { RedirectFastPath, resolveScan, type RedirectDeps } from './redirect.js';
 import type { RoutingRule } from './rules.js';
 import type { ScanLog } from './scan-log.js';
@@ -318,14 +319,16 @@ export function linkRoutes(
           summary: "A dynamic code's address: redirects (302) to its target",
           description:
             'Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.',
-          params: Type.Object({
-            prefix: Type.Optional(Type.String({ maxLength: 64 })),
-            slug: Type.String({ maxLength: 64 }),
-          }),
+          params: path.startsWith('/:prefix/')
+            ? Type.Object({
+                prefix: Type.String({ maxLength: 64 }),
+                slug: Type.String({ maxLength: 64 }),
+              })
+            : Type.Object({ slug: Type.String({ maxLength: 64 }) }),
           response: {
             302: { description: 'To the target', type: 'null' },
-            404: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
-            410: { description: 'HTML page', content: { 'text/html': { schema: Type.String() } } },
+            404: PAGE_OR_PROBLEM,
+            410: PAGE_OR_PROBLEM,
             429: PROBLEM_RESPONSES[429],
           },
         },
@@ -341,29 +344,45 @@ export function linkRoutes(
             `Too many scans from this address; retry in ${wait} s`,
           );
         }
-        const slug = request.params.slug;
-        const code = SLUG.test(slug) ? await codes.bySlug(slug) : undefined;
+        const { slug, prefix } = request.params as { slug: string; prefix?: string };
+        let code = SLUG.test(slug) ? await codes.bySlug(slug) : undefined;
+        // Under a prefix, only the address of the tenant that owns the code (unknown prefix: 404).
+        if (code && prefix !== undefined) {
+          const owner = await addresses.tenantFor(
+            request.host.replace(/:(80|443)$/, ''),
+            `/${prefix}`,
+          );
+          if (owner !== code.tenantId) code = undefined;
+        }
         reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+        const json = wantsJson(request.headers.accept);
         let result: string;
         if (!code) {
           result = 'not-found';
-          reply.code(404).type('text/html; charset=utf-8').send(statusPage('not-found'));
+          if (json) sendProblem(reply, request, 'HTTP_ERR_NOT_FOUND', statusMessage('not-found'));
+          else reply.code(404).type('text/html; charset=utf-8').send(statusPage('not-found'));
         } else {
           const resolution = resolveScan(redirect, code, request.headers, request.ip, now);
           result = resolution.result;
           if (resolution.result === 'redirected') reply.redirect(resolution.target, 302);
-          else
-            reply
-              .code(resolution.result === 'not-yet' ? 404 : 410)
-              .type('text/html; charset=utf-8')
-              .send(
-                statusPage(
-                  resolution.result,
-                  resolution.result === 'not-yet' && code.validFrom
-                    ? `It starts on ${code.validFrom.toUTCString()}.`
-                    : undefined,
-                ),
+          else {
+            const detail =
+              resolution.result === 'not-yet' && code.validFrom
+                ? `It starts on ${code.validFrom.toUTCString()}.`
+                : undefined;
+            if (json)
+              sendProblem(
+                reply,
+                request,
+                resolution.result === 'not-yet' ? 'HTTP_ERR_NOT_FOUND' : 'LINK_ERR_GONE',
+                [statusMessage(resolution.result), detail].filter(Boolean).join(' '),
               );
+            else
+              reply
+                .code(resolution.result === 'not-yet' ? 404 : 410)
+                .type('text/html; charset=utf-8')
+                .send(statusPage(resolution.result, detail));
+          }
         }
         redirect.count(result, Number(process.hrtime.bigint() - started) / 1e9);
         return reply;

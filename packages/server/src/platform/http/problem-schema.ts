@@ -23,3 +23,12 @@ export const PROBLEM_RESPONSES = {
   422: ProblemSchema,
   429: ProblemSchema,
 };
+
+/** A public page's refusal: the page a browser shows, problem+json for a client asking JSON. */
+export const PAGE_OR_PROBLEM = {
+  description: 'HTML page, or problem+json to `Accept: application/json`',
+  content: {
+    'text/html': { schema: Type.String() },
+    'application/problem+json': { schema: ProblemSchema },
+  },
+};
