@@ -244,7 +244,9 @@ describe.each(ENGINES)('the contract-driven probe ($engine)', (setup) => {
             });
             const type = contentType?.split(';')[0];
             if (operation.requestBody && type && !declared.includes(type) && status !== 415)
-              failures.push(`${kind}: ${verb} ${url} -> ${status}, not 415 (takes ${declared})`);
+              failures.push(
+                `${kind}: ${verb} ${url} -> ${status}, not 415 (takes ${declared.join(', ')})`,
+              );
           }
         }
       }
