@@ -45,6 +45,7 @@ import { trustProxy } from './platform/http/client-ip.js';
 import { idempotencyKeysPlugin } from './platform/http/idempotency.js';
 import { refuseUnstorableText } from './platform/http/storable-text.js';
 import { refuseUndeclaredBodyTypes } from './platform/http/content-types.js';
+import { completeContract, declareRouteAccess } from './platform/http/openapi-contract.js';
 import { queueGauges } from './platform/queue/metrics.js';
 import { jobRoutes } from './platform/queue/routes.js';
 import { EventRelay, webhookSecrets } from './platform/events/relay.js';
@@ -222,6 +223,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     server.addHook('preValidation', (_request, _reply, done) => enterRequestScope(done));
   registerProblemHandlers(server);
   refuseUndeclaredBodyTypes(server);
+  declareRouteAccess(server);
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);
 
@@ -254,6 +256,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   registerNotFound(server, server.rateLimit(), pageFallback);
 
   await server.register(swagger, {
+    transformObject: (document) =>
+      completeContract(
+        (document as { openapiObject: Record<string, unknown> }).openapiObject,
+      ) as never,
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -261,7 +267,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         version: API_VERSION,
         description:
           'Generate, track, engrave and scan QR codes. Errors are RFC 9457 problem+json with a stable `code`.',
+        contact: { name: 'The operator of this QR Forge installation' },
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Swagger UI at /docs is given the address it was opened by (transformSpecification below).
+      servers: [
+        {
+          url: '{origin}',
+          description: 'Where this QR Forge runs',
+          variables: { origin: { default: 'http://localhost:8000' } },
+        },
+      ],
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'auth', description: 'Sign-in, tokens, password' },
@@ -270,6 +286,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         { name: 'audit', description: 'Hash-chained audit trail' },
         { name: 'jobs', description: 'Long-running work: status, progress, cancel' },
         { name: 'storage', description: 'Signed download links for stored files' },
+        { name: 'features', description: 'Feature flags in force for the tenant' },
         {
           name: 'webhooks',
           description: 'Domain events: webhook endpoints, delivery log, recent events',
@@ -285,7 +302,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   server.addSchema(ProblemSchema);
-  await server.register(swaggerUi, { routePrefix: '/docs' });
+  await server.register(swaggerUi, {
+    routePrefix: '/docs',
+    // "Try it out" calls the server the page came from (a LAN name, a proxy's https address).
+    transformSpecification: (document, request) => ({
+      ...document,
+      servers: [{ url: `${request.protocol}://${request.host}` }],
+    }),
+  });
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
   const health = registerHealth(server);

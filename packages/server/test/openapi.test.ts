@@ -30,3 +30,42 @@ it('the committed openapi.json and the web client types are current (npm run gen
   await fresh.server.close();
   await database.close();
 });
+
+it('is a contract clients can use: security, operationId, description and problem+json errors', () => {
+  type Operation = {
+    security?: Record<string, string[]>[];
+    operationId?: string;
+    description?: string;
+    responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  };
+  const document = JSON.parse(
+    readFileSync(new URL('../openapi.json', import.meta.url), 'utf8'),
+  ) as { paths: Record<string, Record<string, Operation>> };
+  const faults: string[] = [];
+  const anonymous =
+    /^\/(health|ready|api\/v1\/(setup|auth\/(login|refresh|logout)|downloads|codes\/render)$)|\/(q|i|01)\//;
+  for (const [path, methods] of Object.entries(document.paths))
+    for (const [method, operation] of Object.entries(methods)) {
+      const where = `${method} ${path}`;
+      if (!operation.security) faults.push(`${where}: no security`);
+      else if (operation.security.length === 0 && !anonymous.test(path))
+        faults.push(`${where}: declared public`);
+      if (!operation.operationId) faults.push(`${where}: no operationId`);
+      if (!operation.description) faults.push(`${where}: no description`);
+      for (const [status, response] of Object.entries(operation.responses))
+        if (/^[45]/.test(status))
+          for (const [type, media] of Object.entries(response.content ?? {}))
+            if (type === 'application/problem+json') {
+              if (media.schema?.$ref !== '#/components/schemas/Problem')
+                faults.push(`${where} ${status}: not the Problem schema`);
+            } else if (type !== 'text/html' && where !== 'get /ready')
+              // /ready's 503 is its report of each check, for probes and people alike.
+              faults.push(`${where} ${status}: ${type}`);
+    }
+  expect(faults).toEqual([]);
+  // Signed-in routes are the rule: bearer or API key.
+  expect(document.paths['/api/v1/inventory/items']!.get!.security).toEqual([
+    { bearer: [] },
+    { apiKey: [] },
+  ]);
+});

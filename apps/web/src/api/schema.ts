@@ -10,30 +10,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Liveness
+     * @description Liveness.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getHealth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -49,52 +32,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness of the process and its dependencies */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'ready' | 'degraded' | 'unavailable';
-              checks: {
-                [key: string]: {
-                  ok: boolean;
-                  error?: string;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'ready' | 'degraded' | 'unavailable';
-              checks: {
-                [key: string]: {
-                  ok: boolean;
-                  error?: string;
-                };
-              };
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Readiness of the process and its dependencies
+     * @description Readiness of the process and its dependencies.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getReady'];
     put?: never;
     post?: never;
     delete?: never;
@@ -110,326 +54,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Whether the first account is still to be created, and whether this caller may */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Nobody can sign in yet */
-              needed: boolean;
-              /** @description This caller may run the setup (it comes from the server machine itself) */
-              allowed: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Whether the first account is still to be created, and whether this caller may
+     * @description Whether the first account is still to be created, and whether this caller may.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getSetup'];
     put?: never;
     /**
      * First run: create the admin and sign in (only while nobody can sign in)
      * @description Only from the server machine itself (a loopback peer, no proxy headers): elsewhere set QRFORGE_ADMIN_EMAIL and QRFORGE_ADMIN_PASSWORD instead.
+     *
+     *     Public: no credentials needed.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            password: string;
-            /** @description Names the first tenant */
-            organisation?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accessToken: string;
-              refreshToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              /** @description Seconds until the access token expires */
-              expiresIn: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postSetup'];
     delete?: never;
     options?: never;
     head?: never;
@@ -445,168 +84,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in with e-mail and password */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accessToken: string;
-              refreshToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              /** @description Seconds until the access token expires */
-              expiresIn: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Sign in with e-mail and password
+     * @description Sign in with e-mail and password.
+     *
+     *     Public: no credentials needed.
+     */
+    post: operations['postAuthLogin'];
     delete?: never;
     options?: never;
     head?: never;
@@ -622,166 +106,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Exchange a refresh token for a new pair (the old one stops working) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            refreshToken: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accessToken: string;
-              refreshToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              /** @description Seconds until the access token expires */
-              expiresIn: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Exchange a refresh token for a new pair (the old one stops working)
+     * @description Exchange a refresh token for a new pair (the old one stops working).
+     *
+     *     Public: no credentials needed.
+     */
+    post: operations['postAuthRefresh'];
     delete?: never;
     options?: never;
     head?: never;
@@ -797,157 +128,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End the session of a refresh token */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            refreshToken: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * End the session of a refresh token
+     * @description End the session of a refresh token.
+     *
+     *     Public: no credentials needed.
+     */
+    post: operations['postAuthLogout'];
     delete?: never;
     options?: never;
     head?: never;
@@ -961,162 +148,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The signed-in user and their tenants */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              email: string;
-              tenants: {
-                tenantId: string;
-                slug: string;
-                name: string;
-                role: 'admin' | 'operator' | 'viewer';
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The signed-in user and their tenants
+     * @description The signed-in user and their tenants.
+     *
+     *     Needs a signed-in user (bearer token).
+     */
+    get: operations['getAuthMe'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1134,158 +172,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Change your password (ends every session) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            currentPassword: string;
-            newPassword: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Change your password (ends every session)
+     * @description Change your password (ends every session).
+     *
+     *     Needs a signed-in user (bearer token).
+     */
+    post: operations['postAuthPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1301,165 +194,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add a user to the tenant with a role */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            password?: string;
-            role: 'admin' | 'operator' | 'viewer';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              email: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Add a user to the tenant with a role
+     * @description Add a user to the tenant with a role.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postUsers'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1479,159 +220,13 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Disable or re-enable a user of the tenant */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            disabled: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Disable or re-enable a user of the tenant
+     * @description Disable or re-enable a user of the tenant.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    patch: operations['patchUsersById'];
     trace?: never;
   };
   '/api/v1/api-keys': {
@@ -1641,327 +236,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tenant's API keys (never the keys themselves) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              role: 'admin' | 'operator' | 'viewer';
-              /** @description First characters of the key, to recognise it */
-              prefix: string;
-              /** Format: date-time */
-              createdAt: string;
-              revokedAt: string | null;
-            }[];
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The tenant's API keys (never the keys themselves)
+     * @description The tenant's API keys (never the keys themselves).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    get: operations['getApiKeys'];
     put?: never;
-    /** Create an API key for this tenant */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name: string;
-            role: 'admin' | 'operator' | 'viewer';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              role: 'admin' | 'operator' | 'viewer';
-              /** @description First characters of the key, to recognise it */
-              prefix: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The key itself: shown this once, never again */
-              key: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Create an API key for this tenant
+     * @description Create an API key for this tenant.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postApiKeys'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1978,153 +267,13 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API key (the next request with it fails) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Revoke an API key (the next request with it fails)
+     * @description Revoke an API key (the next request with it fails).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    delete: operations['deleteApiKeysById'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2137,182 +286,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tenant's audit trail, newest first (CSV with format=csv) */
-    get: {
-      parameters: {
-        query: {
-          action?: string;
-          actorId?: string;
-          targetId?: string;
-          from?: string;
-          to?: string;
-          limit: number;
-          /** @description Return entries older than this ID (from nextCursor) */
-          cursor?: number;
-          format: 'json' | 'csv';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Entries (JSON), or the same as CSV with format=csv */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              entries: {
-                id: number;
-                /** Format: date-time */
-                time: string;
-                actorType: string;
-                actorId: string | null;
-                action: string;
-                targetType: string;
-                targetId: string | null;
-                summary: {
-                  [key: string]: unknown;
-                };
-                requestId: string | null;
-                ip: string | null;
-                hash: string;
-              }[];
-              nextCursor: number | null;
-            };
-            'text/csv': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The tenant's audit trail, newest first (CSV with format=csv)
+     * @description The tenant's audit trail, newest first (CSV with format=csv).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    get: operations['getAudit'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2328,160 +308,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Feature flags for the caller's tenant (docs/operations.md) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              flags: {
-                /** @description Making dynamic codes (generator, batches). Off: `dynamic: true` answers 403 FEATURE_ERR_OFF; existing codes keep redirecting. */
-                'dynamic-codes': boolean;
-                /** @description The print-quality report on decoded codes. Off: `quality` is null, as with `?quality=false` (saves CPU under load). */
-                'scan-quality-report': boolean;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Feature flags for the caller's tenant (docs/operations.md)
+     * @description Feature flags for the caller's tenant (docs/operations.md).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getFeatures'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2497,168 +330,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job: status, progress, result */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              type: string;
-              status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-              progress: number;
-              result: unknown;
-              error: string | null;
-              attempts: number;
-              maxAttempts: number;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A job: status, progress, result
+     * @description A job: status, progress, result.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getJobsById'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2674,155 +352,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent events: one `job` event per change until the job finishes */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description text/event-stream of JSON job objects */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/event-stream': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Server-sent events: one `job` event per change until the job finishes
+     * @description Server-sent events: one `job` event per change until the job finishes.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getJobsByIdEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2840,168 +376,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a queued or running job */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              type: string;
-              status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-              progress: number;
-              result: unknown;
-              error: string | null;
-              attempts: number;
-              maxAttempts: number;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Cancel a queued or running job
+     * @description Cancel a queued or running job.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postJobsByIdCancel'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3015,341 +396,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tenant's webhook endpoints */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              webhooks: {
-                /** Format: uuid */
-                id: string;
-                url: string;
-                description: string;
-                eventTypes: string[];
-                enabled: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The tenant's webhook endpoints
+     * @description The tenant's webhook endpoints.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    get: operations['getWebhooks'];
     put?: never;
     /**
      * Add a webhook endpoint; the answer holds its signing secret, shown only once
      * @description Events are POSTed as JSON, signed as the Standard Webhooks specification says (headers webhook-id, webhook-timestamp, webhook-signature). Non-2xx answers are retried with back-off; redirects are not followed.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            url: string;
-            description?: string;
-            /** @description Event types or prefix.* patterns; empty or absent: every event. Known: items.created, item.status.*, inventory.low_stock, inventory.stock_ok, scan.session.closed, item.code.forged, item.warranty.registered, recall.created, webhook.test */
-            eventTypes?: string[];
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            } & {
-              /** @description The whsec_ signing secret; shown only now */
-              secret: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postWebhooks'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3363,487 +424,31 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One webhook endpoint */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One webhook endpoint
+     * @description One webhook endpoint.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    get: operations['getWebhooksById'];
     put?: never;
     post?: never;
-    /** Remove a webhook endpoint and its delivery log */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Remove a webhook endpoint and its delivery log
+     * @description Remove a webhook endpoint and its delivery log.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    delete: operations['deleteWebhooksById'];
     options?: never;
     head?: never;
-    /** Change the URL, description, event filter, or turn it off and on */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            url?: string;
-            description?: string;
-            /** @description Event types or prefix.* patterns; empty or absent: every event. Known: items.created, item.status.*, inventory.low_stock, inventory.stock_ok, scan.session.closed, item.code.forged, item.warranty.registered, recall.created, webhook.test */
-            eventTypes?: string[];
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Change the URL, description, event filter, or turn it off and on
+     * @description Change the URL, description, event filter, or turn it off and on.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    patch: operations['patchWebhooksById'];
     trace?: never;
   };
   '/api/v1/webhooks/{id}/rotate-secret': {
@@ -3855,157 +460,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Replace the signing secret; the new one is shown only now */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              secret: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Replace the signing secret; the new one is shown only now
+     * @description Replace the signing secret; the new one is shown only now.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postWebhooksByIdRotateSecret'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4021,158 +482,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a webhook.test event to this endpoint */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              deliveryId: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Send a webhook.test event to this endpoint
+     * @description Send a webhook.test event to this endpoint.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postWebhooksByIdTest'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4186,178 +502,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The endpoint's delivery log, newest first */
-    get: {
-      parameters: {
-        query: {
-          status?: 'pending' | 'succeeded' | 'failed';
-          limit: number;
-          /** @description From nextBefore of the last page */
-          before?: string;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              deliveries: {
-                /** Format: uuid */
-                id: string;
-                eventId: string;
-                eventType: string;
-                subject: string | null;
-                status: 'pending' | 'succeeded' | 'failed';
-                attempts: number;
-                nextAttemptAt: string | null;
-                lastAttemptAt: string | null;
-                responseStatus: number | null;
-                responseMs: number | null;
-                lastError: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              nextBefore: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The endpoint's delivery log, newest first
+     * @description The endpoint's delivery log, newest first.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    get: operations['getWebhooksByIdDeliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4375,157 +526,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a delivery again now (a failed one gets a fresh set of attempts) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              deliveryId: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Send a delivery again now (a failed one gets a fresh set of attempts)
+     * @description Send a delivery again now (a failed one gets a fresh set of attempts).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postWebhooksDeliveriesByIdRetry'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4539,171 +546,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tenant's domain events, newest first (kept QRFORGE_EVENT_RETENTION_DAYS) */
-    get: {
-      parameters: {
-        query: {
-          /** @description An event type, or prefix.* */
-          type?: string;
-          subject?: string;
-          limit: number;
-          /** @description Events older than this (nextCursor) */
-          cursor?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              events: {
-                id: string;
-                type: string;
-                /** Format: date-time */
-                occurredAt: string;
-                tenantId: string;
-                subject: string | null;
-                data: unknown;
-              }[];
-              nextCursor: number | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The tenant's domain events, newest first (kept QRFORGE_EVENT_RETENTION_DAYS)
+     * @description The tenant's domain events, newest first (kept QRFORGE_EVENT_RETENTION_DAYS).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4719,158 +568,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download a stored file through a signed link (no credentials needed) */
-    get: {
-      parameters: {
-        query: {
-          key: string;
-          name: string;
-          exp: number;
-          sig: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The file */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Download a stored file through a signed link (no credentials needed)
+     * @description Download a stored file through a signed link (no credentials needed).
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getDownloads'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4886,523 +590,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History of stored codes, newest first */
-    get: {
-      parameters: {
-        query: {
-          type?: string;
-          format?: 'png' | 'svg' | 'pdf' | 'txt';
-          createdBy?: string;
-          from?: string;
-          to?: string;
-          limit: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              codes: {
-                /** Format: uuid */
-                id: string;
-                type: string;
-                summary: string;
-                content: string;
-                format: string;
-                contentType: string;
-                /** @description File size in bytes */
-                size: number;
-                sha256: string;
-                createdBy: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                downloadUrl: string;
-                thumbnailUrl: string;
-                dynamicCode?: {
-                  /** Format: uuid */
-                  id: string;
-                  slug: string;
-                  /** @description The short URL the code encodes */
-                  url: string;
-                  /** @description Where it points now (change it under /api/v1/links) */
-                  target: string;
-                };
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * History of stored codes, newest first
+     * @description History of stored codes, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getCodes'];
     put?: never;
     /**
      * Generate one code
      * @description Returns the image. With `store: true` (operators and admins) the file is also kept in storage and history; the answer is then 201 with the record.
+     *
+     *     Open to everyone; with credentials, the work is kept in your tenant.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Raw text to encode (or use `payload`) */
-            data?: string;
-            /** @description Structured content; the `type` chooses the fields. */
-            payload?:
-              | {
-                  /** @enum {string} */
-                  type: 'url';
-                  /** @example https://example.com */
-                  url: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'text';
-                  text: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'wifi';
-                  ssid: string;
-                  password?: string;
-                  encryption?: 'WPA' | 'WEP' | 'nopass';
-                  hidden?: boolean;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'vcard';
-                  firstName?: string;
-                  lastName?: string;
-                  organization?: string;
-                  title?: string;
-                  phone?: string;
-                  mobile?: string;
-                  email?: string;
-                  url?: string;
-                  address?: {
-                    street?: string;
-                    city?: string;
-                    region?: string;
-                    postalCode?: string;
-                    country?: string;
-                  };
-                  note?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'mecard';
-                  firstName?: string;
-                  lastName?: string;
-                  organization?: string;
-                  title?: string;
-                  phone?: string;
-                  mobile?: string;
-                  email?: string;
-                  url?: string;
-                  address?: {
-                    street?: string;
-                    city?: string;
-                    region?: string;
-                    postalCode?: string;
-                    country?: string;
-                  };
-                  note?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'email';
-                  to: string;
-                  subject?: string;
-                  body?: string;
-                  cc?: string;
-                  bcc?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'sms';
-                  phone: string;
-                  message?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'tel';
-                  phone: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'geo';
-                  latitude: number;
-                  longitude: number;
-                  altitude?: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'event';
-                  summary: string;
-                  /** @description ISO 8601 date-time, or date when allDay */
-                  start: string;
-                  end?: string;
-                  allDay?: boolean;
-                  location?: string;
-                  description?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'gs1';
-                  gtin: string;
-                  lot?: string;
-                  serial?: string;
-                  expiry?: string;
-                  domain?: string;
-                };
-            format?: 'png' | 'svg' | 'pdf' | 'txt';
-            ecc?: 'L' | 'M' | 'Q' | 'H';
-            /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
-            size?: number;
-            /** @description Quiet zone in modules; default 4 */
-            margin?: number;
-            /** @example #000000 */
-            dark?: string;
-            /**
-             * @example #ffffff
-             * @example transparent
-             */
-            light?: string;
-            moduleShape?: 'square' | 'dot' | 'rounded';
-            finderShape?: 'square' | 'rounded' | 'dot';
-            finderColor?: string;
-            logo?: {
-              /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
-              image: string;
-              /** @description Share of the code width */
-              size?: number;
-            };
-            pdf?: {
-              page?: 'fit' | 'A4' | 'Letter';
-              sizeMm?: number;
-              label?: string;
-            };
-            /** @description Keep the file in storage and history (signed-in callers) */
-            store?: boolean;
-            /** @description Encode a dynamic code (a short URL of ours whose target can change after printing) pointing at the URL given in `data` or a `url` payload; operators, with the links module */
-            dynamic?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description The code */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-            'image/svg+xml': string;
-            'application/pdf': string;
-            'text/plain': string;
-          };
-        };
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              type: string;
-              summary: string;
-              content: string;
-              format: string;
-              contentType: string;
-              /** @description File size in bytes */
-              size: number;
-              sha256: string;
-              createdBy: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              downloadUrl: string;
-              thumbnailUrl: string;
-              dynamicCode?: {
-                /** Format: uuid */
-                id: string;
-                slug: string;
-                /** @description The short URL the code encodes */
-                url: string;
-                /** @description Where it points now (change it under /api/v1/links) */
-                target: string;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postCodes'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5418,184 +620,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Generate one code (the seed documents' compatibility route) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            data: string;
-            format?: string;
-            ecc?: 'L' | 'M' | 'Q' | 'H';
-            /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
-            size?: number;
-            /** @description Quiet zone in modules; default 4 */
-            margin?: number;
-            /** @example #000000 */
-            dark?: string;
-            /**
-             * @example #ffffff
-             * @example transparent
-             */
-            light?: string;
-            moduleShape?: 'square' | 'dot' | 'rounded';
-            finderShape?: 'square' | 'rounded' | 'dot';
-            finderColor?: string;
-            logo?: {
-              /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
-              image: string;
-              /** @description Share of the code width */
-              size?: number;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description The code */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-            'image/svg+xml': string;
-            'application/pdf': string;
-            'text/plain': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Generate one code (the seed documents' compatibility route)
+     * @description Generate one code (the seed documents' compatibility route).
+     *
+     *     Open to everyone; with credentials, the work is kept in your tenant.
+     */
+    post: operations['postGenerate'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5609,171 +640,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Render a code for <img src>: signed-in callers, or a signed URL */
-    get: {
-      parameters: {
-        query: {
-          data: string;
-          format?: 'png' | 'svg';
-          /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
-          size?: number;
-          ecc?: 'L' | 'M' | 'Q' | 'H';
-          /** @description Quiet zone in modules; default 4 */
-          margin?: number;
-          /** @example #000000 */
-          dark?: string;
-          light?: string;
-          /** @description Expiry of a signed URL (Unix seconds) */
-          exp?: number;
-          /** @description Signature of a signed URL */
-          sig?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The code */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-            'image/svg+xml': string;
-            'application/pdf': string;
-            'text/plain': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Render a code for <img src>: signed-in callers, or a signed URL
+     * @description Render a code for <img src>: signed-in callers, or a signed URL.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getCodesRender'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5791,178 +664,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign a render URL that works without credentials until it expires */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            data: string;
-            format?: 'png' | 'svg';
-            /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
-            size?: number;
-            ecc?: 'L' | 'M' | 'Q' | 'H';
-            /** @description Quiet zone in modules; default 4 */
-            margin?: number;
-            /** @example #000000 */
-            dark?: string;
-            /**
-             * @example #ffffff
-             * @example transparent
-             */
-            light?: string;
-            /** @description Seconds; default 3600 */
-            expiresIn?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              url: string;
-              /** Format: date-time */
-              expiresAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Sign a render URL that works without credentials until it expires
+     * @description Sign a render URL that works without credentials until it expires.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    post: operations['postCodesRenderUrl'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5976,329 +684,22 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A stored code */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              type: string;
-              summary: string;
-              content: string;
-              format: string;
-              contentType: string;
-              /** @description File size in bytes */
-              size: number;
-              sha256: string;
-              createdBy: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              downloadUrl: string;
-              thumbnailUrl: string;
-              dynamicCode?: {
-                /** Format: uuid */
-                id: string;
-                slug: string;
-                /** @description The short URL the code encodes */
-                url: string;
-                /** @description Where it points now (change it under /api/v1/links) */
-                target: string;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A stored code
+     * @description A stored code.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getCodesById'];
     put?: never;
     post?: never;
-    /** Delete a stored code and its file */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Delete a stored code and its file
+     * @description Delete a stored code and its file.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    delete: operations['deleteCodesById'];
     options?: never;
     head?: never;
     patch?: never;
@@ -6311,158 +712,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The stored file */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The stored file */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-            'image/svg+xml': string;
-            'application/pdf': string;
-            'text/plain': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The stored file
+     * @description The stored file.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getCodesByIdDownload'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6478,160 +734,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A short-lived signed link to the stored file (S3 presigned, Azure SAS, or ours) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Absolute (S3, Azure) or relative to this API (local storage) */
-              url: string;
-              /** Format: date-time */
-              expiresAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A short-lived signed link to the stored file (S3 presigned, Azure SAS, or ours)
+     * @description A short-lived signed link to the stored file (S3 presigned, Azure SAS, or ours).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getCodesByIdDownloadUrl'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6647,158 +756,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A small PNG of a stored code, for lists */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description PNG thumbnail */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-            'image/svg+xml': string;
-            'application/pdf': string;
-            'text/plain': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A small PNG of a stored code, for lists
+     * @description A small PNG of a stored code, for lists.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getCodesByIdThumbnail'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6814,420 +778,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Batches of the tenant, newest first */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-          /** @description createdAt of the last batch seen */
-          before?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              batches: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                jobId: string;
-                /** @description The job status: queued, running, completed, failed, cancelled */
-                status: string;
-                progress: number;
-                error: string | null;
-                source: string;
-                rows: number;
-                ok: number | null;
-                errors: number | null;
-                files: {
-                  [key: string]: {
-                    url: string;
-                    size: number;
-                    sha256: string;
-                  };
-                };
-                /** Format: date-time */
-                createdAt: string;
-                finishedAt: string | null;
-                /** @description Server-sent events of the job */
-                events: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Batches of the tenant, newest first
+     * @description Batches of the tenant, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getBatches'];
     put?: never;
     /**
      * Start a batch: a CSV/TXT upload (multipart: file, options) or a JSON list
      * @description multipart/form-data with a `file` part (.csv or .txt) and an optional `options` field (JSON, as the JSON body without `rows`); or application/json with `rows`. Answers 202 with the batch; follow `events` or GET the batch.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            rows: {
-              data: string;
-              name?: string;
-              label?: string;
-            }[];
-            /** @description Formats in the ZIP; default ["png"]; [] for a label sheet only */
-            formats?: ('png' | 'svg' | 'pdf' | 'txt')[];
-            ecc?: 'L' | 'M' | 'Q' | 'H';
-            /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
-            size?: number;
-            /** @description Quiet zone in modules; default 4 */
-            margin?: number;
-            /** @example #000000 */
-            dark?: string;
-            /**
-             * @example #ffffff
-             * @example transparent
-             */
-            light?: string;
-            moduleShape?: 'square' | 'dot' | 'rounded';
-            finderShape?: 'square' | 'rounded' | 'dot';
-            finderColor?: string;
-            logo?: {
-              /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
-              image: string;
-              /** @description Share of the code width */
-              size?: number;
-            };
-            pdf?: {
-              page?: 'fit' | 'A4' | 'Letter';
-              sizeMm?: number;
-              label?: string;
-            };
-            /** @description CSV columns by header name or 1-based number */
-            columns?: {
-              data?: string | number;
-              name?: string | number;
-              label?: string | number;
-              /** @description The CSV starts with a header row; default true */
-              header?: boolean;
-            };
-            /** @description File-name template: {row}, {row:5} (zero-padded), {data}, {name}; default qr-{row:5}, or {name} when a name column is mapped */
-            names?: string;
-            /** @description Also make a PDF label sheet */
-            sheet?: {
-              page?: 'A4' | 'Letter';
-              columns?: number;
-              rows?: number;
-              marginMm?: number;
-              labels?: boolean;
-            };
-            /** @description Produce nothing when any row fails; default false */
-            allOrNothing?: boolean;
-            /** @description Each row's data is a URL: make a dynamic code pointing at it and encode the code's short URL (the name column names the code); the report lists the short URLs */
-            dynamic?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              jobId: string;
-              /** @description The job status: queued, running, completed, failed, cancelled */
-              status: string;
-              progress: number;
-              error: string | null;
-              source: string;
-              rows: number;
-              ok: number | null;
-              errors: number | null;
-              files: {
-                [key: string]: {
-                  url: string;
-                  size: number;
-                  sha256: string;
-                };
-              };
-              /** Format: date-time */
-              createdAt: string;
-              finishedAt: string | null;
-              /** @description Server-sent events of the job */
-              events: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postBatches'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7241,180 +806,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A batch: status, progress, counts, files */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              jobId: string;
-              /** @description The job status: queued, running, completed, failed, cancelled */
-              status: string;
-              progress: number;
-              error: string | null;
-              source: string;
-              rows: number;
-              ok: number | null;
-              errors: number | null;
-              files: {
-                [key: string]: {
-                  url: string;
-                  size: number;
-                  sha256: string;
-                };
-              };
-              /** Format: date-time */
-              createdAt: string;
-              finishedAt: string | null;
-              /** @description Server-sent events of the job */
-              events: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A batch: status, progress, counts, files
+     * @description A batch: status, progress, counts, files.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getBatchesById'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7430,161 +828,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A short-lived signed link to a batch file (S3 presigned, Azure SAS, or ours) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          file: 'zip' | 'sheet' | 'report' | 'input';
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Absolute (S3, Azure) or relative to this API (local storage) */
-              url: string;
-              /** Format: date-time */
-              expiresAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A short-lived signed link to a batch file (S3 presigned, Azure SAS, or ours)
+     * @description A short-lived signed link to a batch file (S3 presigned, Azure SAS, or ours).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getBatchesByIdFilesByFileDownloadUrl'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7600,156 +850,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download a batch file: zip, sheet (PDF), report (CSV) or input */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          file: 'zip' | 'sheet' | 'report' | 'input';
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The file */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Download a batch file: zip, sheet (PDF), report (CSV) or input
+     * @description Download a batch file: zip, sheet (PDF), report (CSV) or input.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getBatchesByIdFilesByFile'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7770,219 +877,10 @@ export interface paths {
     /**
      * Generate component IDs (items) with their codes
      * @description Up to QRFORGE_INVENTORY_SYNC_COUNT items answer 201 with the items; more answer 202 with a job (serials reserved at once), up to QRFORGE_INVENTORY_MAX_COUNT.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @example PAD */
-            componentType: string;
-            /** @example V0100 */
-            vendorCode: string;
-            /** @example L2025-09 */
-            lotNumber: string;
-            /**
-             * Format: date
-             * @description yyyy-mm-dd
-             */
-            manufacturingDate: string;
-            count: number;
-            /** @default 0 */
-            warrantyYears: number;
-            location?: string;
-            attributes?: {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              lotId: string;
-              count: number;
-              firstSerial: number;
-              lastSerial: number;
-              firstUid: string;
-              lastUid: string;
-              items?: {
-                uid: string;
-                code: string;
-              }[];
-              /** Format: uuid */
-              jobId?: string;
-              events?: string;
-              /** @description Label sheet PDF of the lot */
-              labels: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              lotId: string;
-              count: number;
-              firstSerial: number;
-              lastSerial: number;
-              firstUid: string;
-              lastUid: string;
-              items?: {
-                uid: string;
-                code: string;
-              }[];
-              /** Format: uuid */
-              jobId?: string;
-              events?: string;
-              /** @description Label sheet PDF of the lot */
-              labels: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postInventoryGenerate'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8001,215 +899,10 @@ export interface paths {
     /**
      * The seed documents’ form of POST /api/v1/inventory/generate
      * @description Up to QRFORGE_INVENTORY_SYNC_COUNT items answer 201 with the items; more answer 202 with a job (serials reserved at once), up to QRFORGE_INVENTORY_MAX_COUNT.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @example PAD */
-            component_type: string;
-            /** @example V0100 */
-            vendor_code: string;
-            /** @example L2025-09 */
-            lot_number: string;
-            /**
-             * Format: date
-             * @description yyyy-mm-dd
-             */
-            manufacturing_date: string;
-            count: number;
-            /** @default 0 */
-            warranty_years: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              lotId: string;
-              count: number;
-              firstSerial: number;
-              lastSerial: number;
-              firstUid: string;
-              lastUid: string;
-              items?: {
-                uid: string;
-                code: string;
-              }[];
-              /** Format: uuid */
-              jobId?: string;
-              events?: string;
-              /** @description Label sheet PDF of the lot */
-              labels: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              lotId: string;
-              count: number;
-              firstSerial: number;
-              lastSerial: number;
-              firstUid: string;
-              lastUid: string;
-              items?: {
-                uid: string;
-                code: string;
-              }[];
-              /** Format: uuid */
-              jobId?: string;
-              events?: string;
-              /** @description Label sheet PDF of the lot */
-              labels: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postQrGenerate'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8223,214 +916,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Items, filtered, newest first (or by UID), a page at a time */
-    get: {
-      parameters: {
-        query: {
-          status?:
-            | 'generated'
-            | 'engraved'
-            | 'verified'
-            | 'available'
-            | 'reserved'
-            | 'shipped'
-            | 'returned'
-            | 'quarantined'
-            | 'scrapped';
-          type?: string;
-          vendor?: string;
-          lot?: string;
-          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
-          q?: string;
-          createdFrom?: string;
-          createdTo?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedFrom?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedTo?: string;
-          /** @description Warranty expiring before this day */
-          warrantyBefore?: string;
-          sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
-          limit: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                uid: string;
-                typeCode: string;
-                vendorCode: string;
-                lotNumber: string;
-                serial: number;
-                manufacturingDate: string;
-                warrantyYears: number;
-                warrantyExpires: string | null;
-                status:
-                  | 'generated'
-                  | 'engraved'
-                  | 'verified'
-                  | 'available'
-                  | 'reserved'
-                  | 'shipped'
-                  | 'returned'
-                  | 'quarantined'
-                  | 'scrapped';
-                location: string | null;
-                attributes: {
-                  [key: string]: unknown;
-                };
-                /** @description What the item’s QR code encodes */
-                codeContent: string;
-                /** @description The item’s QR code (PNG; ?format=svg or pdf) */
-                code: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Items, filtered, newest first (or by UID), a page at a time
+     * @description Items, filtered, newest first (or by UID), a page at a time.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryItems'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8446,214 +938,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Items, filtered, newest first (or by UID), a page at a time */
-    get: {
-      parameters: {
-        query: {
-          status?:
-            | 'generated'
-            | 'engraved'
-            | 'verified'
-            | 'available'
-            | 'reserved'
-            | 'shipped'
-            | 'returned'
-            | 'quarantined'
-            | 'scrapped';
-          type?: string;
-          vendor?: string;
-          lot?: string;
-          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
-          q?: string;
-          createdFrom?: string;
-          createdTo?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedFrom?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedTo?: string;
-          /** @description Warranty expiring before this day */
-          warrantyBefore?: string;
-          sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
-          limit: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                uid: string;
-                typeCode: string;
-                vendorCode: string;
-                lotNumber: string;
-                serial: number;
-                manufacturingDate: string;
-                warrantyYears: number;
-                warrantyExpires: string | null;
-                status:
-                  | 'generated'
-                  | 'engraved'
-                  | 'verified'
-                  | 'available'
-                  | 'reserved'
-                  | 'shipped'
-                  | 'returned'
-                  | 'quarantined'
-                  | 'scrapped';
-                location: string | null;
-                attributes: {
-                  [key: string]: unknown;
-                };
-                /** @description What the item’s QR code encodes */
-                codeContent: string;
-                /** @description The item’s QR code (PNG; ?format=svg or pdf) */
-                code: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Items, filtered, newest first (or by UID), a page at a time
+     * @description Items, filtered, newest first (or by UID), a page at a time.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryItemsSeed'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8674,172 +965,10 @@ export interface paths {
     /**
      * Import items or status changes from CSV, all or nothing (dryRun=true to check)
      * @description Body: text/csv with a header. kind=status: uid, status[, location, reason]. kind=items: uid, manufacturing_date[, warranty_years, status, location]; type, vendor, lot and serial are read from the UID with the tenant template. Any bad row: 422 listing every one, nothing changed. dryRun=true reports without changing anything.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query: {
-          kind: 'status' | 'items';
-          dryRun: boolean;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description The CSV */
-      requestBody: {
-        content: {
-          'text/csv': string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              kind: 'status' | 'items';
-              dryRun: boolean;
-              rows: number;
-              valid: number;
-              applied: number;
-              problems: {
-                line: number;
-                uid: string | null;
-                message: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postInventoryImport'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8856,211 +985,10 @@ export interface paths {
     /**
      * Every item matching the filters, as CSV (default) or JSON, streamed
      * @description The filters of GET /api/v1/inventory/items. CSV cells that a spreadsheet would run as a formula (= + - @) are escaped.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
      */
-    get: {
-      parameters: {
-        query?: {
-          status?:
-            | 'generated'
-            | 'engraved'
-            | 'verified'
-            | 'available'
-            | 'reserved'
-            | 'shipped'
-            | 'returned'
-            | 'quarantined'
-            | 'scrapped';
-          type?: string;
-          vendor?: string;
-          lot?: string;
-          /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
-          q?: string;
-          createdFrom?: string;
-          createdTo?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedFrom?: string;
-          /** @description yyyy-mm-dd */
-          manufacturedTo?: string;
-          /** @description Warranty expiring before this day */
-          warrantyBefore?: string;
-          sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
-          format?: 'csv' | 'json';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The items */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/csv': string;
-            'application/json': {
-              uid: string;
-              typeCode: string;
-              vendorCode: string;
-              lotNumber: string;
-              serial: number;
-              manufacturingDate: string;
-              warrantyYears: number;
-              warrantyExpires: string | null;
-              status:
-                | 'generated'
-                | 'engraved'
-                | 'verified'
-                | 'available'
-                | 'reserved'
-                | 'shipped'
-                | 'returned'
-                | 'quarantined'
-                | 'scrapped';
-              location: string | null;
-              attributes: {
-                [key: string]: unknown;
-              };
-              /** @description What the item’s QR code encodes */
-              codeContent: string;
-              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
-              code: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            }[];
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getInventoryItemsExport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9076,198 +1004,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One item, and the statuses it may move to */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              uid: string;
-              typeCode: string;
-              vendorCode: string;
-              lotNumber: string;
-              serial: number;
-              manufacturingDate: string;
-              warrantyYears: number;
-              warrantyExpires: string | null;
-              status:
-                | 'generated'
-                | 'engraved'
-                | 'verified'
-                | 'available'
-                | 'reserved'
-                | 'shipped'
-                | 'returned'
-                | 'quarantined'
-                | 'scrapped';
-              location: string | null;
-              attributes: {
-                [key: string]: unknown;
-              };
-              /** @description What the item’s QR code encodes */
-              codeContent: string;
-              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
-              code: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            } & {
-              allowed: (
-                | 'generated'
-                | 'engraved'
-                | 'verified'
-                | 'available'
-                | 'reserved'
-                | 'shipped'
-                | 'returned'
-                | 'quarantined'
-                | 'scrapped'
-              )[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One item, and the statuses it may move to
+     * @description One item, and the statuses it may move to.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryItemsByUid'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9283,168 +1026,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Everything that happened to the item, oldest first */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              events: {
-                /** Format: date-time */
-                at: string;
-                kind: string;
-                fromStatus: string | null;
-                toStatus: string | null;
-                actorType: string;
-                actorId: string | null;
-                details: {
-                  [key: string]: unknown;
-                };
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Everything that happened to the item, oldest first
+     * @description Everything that happened to the item, oldest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryItemsByUidTimeline'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9462,203 +1050,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Move an item to another status (409 names the allowed ones) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            status:
-              | 'generated'
-              | 'engraved'
-              | 'verified'
-              | 'available'
-              | 'reserved'
-              | 'shipped'
-              | 'returned'
-              | 'quarantined'
-              | 'scrapped';
-            reason?: string;
-            location?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              uid: string;
-              typeCode: string;
-              vendorCode: string;
-              lotNumber: string;
-              serial: number;
-              manufacturingDate: string;
-              warrantyYears: number;
-              warrantyExpires: string | null;
-              status:
-                | 'generated'
-                | 'engraved'
-                | 'verified'
-                | 'available'
-                | 'reserved'
-                | 'shipped'
-                | 'returned'
-                | 'quarantined'
-                | 'scrapped';
-              location: string | null;
-              attributes: {
-                [key: string]: unknown;
-              };
-              /** @description What the item’s QR code encodes */
-              codeContent: string;
-              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
-              code: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Move an item to another status (409 names the allowed ones)
+     * @description Move an item to another status (409 names the allowed ones).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postInventoryItemsByUidStatus'];
     delete?: never;
     options?: never;
     head?: never;
@@ -9674,178 +1072,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Move many items (by UID list or a whole lot) to a status, all or nothing */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            status:
-              | 'generated'
-              | 'engraved'
-              | 'verified'
-              | 'available'
-              | 'reserved'
-              | 'shipped'
-              | 'returned'
-              | 'quarantined'
-              | 'scrapped';
-            uids?: string[];
-            /**
-             * Format: uuid
-             * @description Every item of the lot
-             */
-            lotId?: string;
-            reason?: string;
-            location?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              moved: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Move many items (by UID list or a whole lot) to a status, all or nothing
+     * @description Move many items (by UID list or a whole lot) to a status, all or nothing.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postInventoryItemsStatus'];
     delete?: never;
     options?: never;
     head?: never;
@@ -9859,158 +1092,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The item’s QR code (PNG, SVG or PDF) */
-    get: {
-      parameters: {
-        query?: {
-          format?: 'png' | 'svg' | 'pdf';
-          size?: number;
-        };
-        header?: never;
-        path: {
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The code */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/png': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The item’s QR code (PNG, SVG or PDF)
+     * @description The item’s QR code (PNG, SVG or PDF).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryItemsByUidCode'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10026,168 +1114,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Lots, newest first */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              lots: {
-                /** Format: uuid */
-                id: string;
-                typeCode: string;
-                vendorCode: string;
-                lotNumber: string;
-                manufacturingDate: string;
-                /** @description Serials issued so far */
-                issued: number;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Lots, newest first
+     * @description Lots, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryLots'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10203,160 +1136,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Label sheet (PDF) of a lot: each code with its UID under it */
-    get: {
-      parameters: {
-        query?: {
-          page?: 'A4' | 'Letter';
-          columns?: number;
-          rows?: number;
-          marginMm?: number;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The label sheet */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/pdf': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Label sheet (PDF) of a lot: each code with its UID under it
+     * @description Label sheet (PDF) of a lot: each code with its UID under it.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryLotsByIdLabels'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10372,328 +1158,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Component types with their minimum stock and available count */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              types: {
-                code: string;
-                name: string;
-                minStock: number;
-                /** @description GS1 GTIN, for GS1 Digital Link codes */
-                gtin: string | null;
-                /** @description Items of the type in status available */
-                available: number;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Component types with their minimum stock and available count
+     * @description Component types with their minimum stock and available count.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryTypes'];
     put?: never;
-    /** Add a component type (types are also made by their first generation) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            code: string;
-            name: string;
-            minStock?: number;
-            gtin?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              code: string;
-              name: string;
-              minStock: number;
-              /** @description GS1 GTIN, for GS1 Digital Link codes */
-              gtin: string | null;
-              /** @description Items of the type in status available */
-              available: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Add a component type (types are also made by their first generation)
+     * @description Add a component type (types are also made by their first generation).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postInventoryTypes'];
     delete?: never;
     options?: never;
     head?: never;
@@ -10713,172 +1192,13 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Rename a type or set its minimum stock (a low-stock alert opens below it) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          code: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name?: string;
-            minStock?: number;
-            /** @description GTIN-8, -12, -13 or -14 (check digit verified); null removes it */
-            gtin?: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              code: string;
-              name: string;
-              minStock: number;
-              /** @description GS1 GTIN, for GS1 Digital Link codes */
-              gtin: string | null;
-              /** @description Items of the type in status available */
-              available: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Rename a type or set its minimum stock (a low-stock alert opens below it)
+     * @description Rename a type or set its minimum stock (a low-stock alert opens below it).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    patch: operations['patchInventoryTypesByCode'];
     trace?: never;
   };
   '/api/v1/inventory/alerts': {
@@ -10888,168 +1208,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Low-stock alerts, newest first (open ones only with ?open=true) */
-    get: {
-      parameters: {
-        query: {
-          open?: boolean;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              alerts: {
-                /** Format: uuid */
-                id: string;
-                kind: string;
-                typeCode: string;
-                available: number;
-                minimum: number;
-                /** Format: date-time */
-                openedAt: string;
-                resolvedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Low-stock alerts, newest first (open ones only with ?open=true)
+     * @description Low-stock alerts, newest first (open ones only with ?open=true).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryAlerts'];
     put?: never;
     post?: never;
     delete?: never;
@@ -11065,161 +1230,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Items by status, type, vendor or lot */
-    get: {
-      parameters: {
-        query: {
-          by: 'status' | 'type' | 'vendor' | 'lot';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              by: string;
-              counts: {
-                key: string;
-                count: number;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Items by status, type, vendor or lot
+     * @description Items by status, type, vendor or lot.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryAnalyticsCounts'];
     put?: never;
     post?: never;
     delete?: never;
@@ -11235,163 +1252,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Per day (UTC): items made and status changes by target status */
-    get: {
-      parameters: {
-        query: {
-          days: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              days: {
-                day: string;
-                made: number;
-                moved: {
-                  [key: string]: number;
-                };
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Per day (UTC): items made and status changes by target status
+     * @description Per day (UTC): items made and status changes by target status.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryAnalyticsThroughput'];
     put?: never;
     post?: never;
     delete?: never;
@@ -11407,162 +1274,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Scrap rate per lot, worst first */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              lots: {
-                lot: string;
-                type: string;
-                vendor: string;
-                items: number;
-                scrapped: number;
-                rate: number;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Scrap rate per lot, worst first
+     * @description Scrap rate per lot, worst first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryAnalyticsScrapRate'];
     put?: never;
     post?: never;
     delete?: never;
@@ -11578,160 +1296,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Warranty expiries per month, from this month on */
-    get: {
-      parameters: {
-        query: {
-          months: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              months: {
-                month: string;
-                count: number;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Warranty expiries per month, from this month on
+     * @description Warranty expiries per month, from this month on.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryAnalyticsWarrantyExpiries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -11747,319 +1318,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tenant’s ID template */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @example {type}-{vendor}-{lot}-{serial:5} */
-              template: string;
-              /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
-              alphabet: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    /** Set the tenant’s ID template (new IDs only; issued ones keep theirs) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @example {type}-{vendor}-{lot}-{serial:5} */
-            template: string;
-            /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
-            alphabet: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @example {type}-{vendor}-{lot}-{serial:5} */
-              template: string;
-              /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
-              alphabet: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The tenant’s ID template
+     * @description The tenant’s ID template.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryIdSchema'];
+    /**
+     * Set the tenant’s ID template (new IDs only; issued ones keep theirs)
+     * @description Set the tenant’s ID template (new IDs only; issued ones keep theirs).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    put: operations['putInventoryIdSchema'];
     post?: never;
     delete?: never;
     options?: never;
@@ -12074,322 +1346,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** What new component codes encode: the UID, a public item URL or a GS1 Digital Link */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              mode: 'uid' | 'url' | 'gs1';
-              /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
-              baseUrl: string | null;
-              /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
-              signed?: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    /** Choose what new component codes encode (items made before keep theirs) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            mode: 'uid' | 'url' | 'gs1';
-            /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
-            baseUrl: string | null;
-            /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
-            signed?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              mode: 'uid' | 'url' | 'gs1';
-              /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
-              baseUrl: string | null;
-              /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
-              signed?: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * What new component codes encode: the UID, a public item URL or a GS1 Digital Link
+     * @description What new component codes encode: the UID, a public item URL or a GS1 Digital Link.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getInventoryCodeContent'];
+    /**
+     * Choose what new component codes encode (items made before keep theirs)
+     * @description Choose what new component codes encode (items made before keep theirs).
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    put: operations['putInventoryCodeContent'];
     post?: never;
     delete?: never;
     options?: never;
@@ -12406,165 +1376,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Check an ID against the tenant’s template (as a scan does) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            uid: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              valid: boolean;
-              reason?: string;
-              parts?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Check an ID against the tenant’s template (as a scan does)
+     * @description Check an ID against the tenant’s template (as a scan does).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    post: operations['postInventoryIdsParse'];
     delete?: never;
     options?: never;
     head?: never;
@@ -12578,418 +1396,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Machines with their live state */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              machines: {
-                id: string;
-                name: string;
-                kind: string;
-                workArea: {
-                  x: number;
-                  y: number;
-                };
-                maxPower: number;
-                spotSize: number;
-                maxRate: number;
-                acceleration: number;
-                hasZ: boolean;
-                connection: {
-                  type: string;
-                } & {
-                  [key: string]: unknown;
-                };
-                presets: {
-                  name: string;
-                  power: number;
-                  speed: number;
-                  passes: number;
-                  lineInterval: number;
-                  mode: 'raster' | 'dot';
-                }[];
-                state: 'idle' | 'busy' | 'alarm' | 'offline';
-                lastStatus: {
-                  [key: string]: unknown;
-                } | null;
-                lastSeenAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Machines with their live state
+     * @description Machines with their live state.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingMachines'];
     put?: never;
-    /** Register a laser machine */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name: string;
-            kind: 'diode' | 'co2' | 'fibre';
-            workArea: {
-              x: number;
-              y: number;
-            };
-            /**
-             * @description GRBL $30
-             * @default 1000
-             */
-            maxPower: number;
-            /** @default 0.08 */
-            spotSize: number;
-            /** @default 6000 */
-            maxRate: number;
-            /** @default 500 */
-            acceleration: number;
-            /** @default false */
-            hasZ: boolean;
-            connection:
-              | {
-                  /** @enum {string} */
-                  type: 'simulated';
-                  /** @description Times faster than real time (20: a 3-minute piece in 9 s) */
-                  speed: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'tcp';
-                  host: string;
-                  port: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'serial';
-                  path: string;
-                  /** @description GRBL: 115200 */
-                  baudRate: number;
-                };
-            /** @default [] */
-            presets: {
-              name: string;
-              power: number;
-              speed: number;
-              passes: number;
-              lineInterval: number;
-              mode: 'raster' | 'dot';
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              kind: string;
-              workArea: {
-                x: number;
-                y: number;
-              };
-              maxPower: number;
-              spotSize: number;
-              maxRate: number;
-              acceleration: number;
-              hasZ: boolean;
-              connection: {
-                type: string;
-              } & {
-                [key: string]: unknown;
-              };
-              presets: {
-                name: string;
-                power: number;
-                speed: number;
-                passes: number;
-                lineInterval: number;
-                mode: 'raster' | 'dot';
-              }[];
-              state: 'idle' | 'busy' | 'alarm' | 'offline';
-              lastStatus: {
-                [key: string]: unknown;
-              } | null;
-              lastSeenAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Register a laser machine
+     * @description Register a laser machine.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    post: operations['postEngravingMachines'];
     delete?: never;
     options?: never;
     head?: never;
@@ -13003,568 +1424,31 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A machine and its last status report */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              kind: string;
-              workArea: {
-                x: number;
-                y: number;
-              };
-              maxPower: number;
-              spotSize: number;
-              maxRate: number;
-              acceleration: number;
-              hasZ: boolean;
-              connection: {
-                type: string;
-              } & {
-                [key: string]: unknown;
-              };
-              presets: {
-                name: string;
-                power: number;
-                speed: number;
-                passes: number;
-                lineInterval: number;
-                mode: 'raster' | 'dot';
-              }[];
-              state: 'idle' | 'busy' | 'alarm' | 'offline';
-              lastStatus: {
-                [key: string]: unknown;
-              } | null;
-              lastSeenAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A machine and its last status report
+     * @description A machine and its last status report.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingMachinesById'];
     put?: never;
     post?: never;
     /**
      * Remove a machine
      * @description Refused (409) while it runs a job or while unfinished jobs are meant for it (cancel or move them first). Finished jobs keep their pieces and history.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
      */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    delete: operations['deleteEngravingMachinesById'];
     options?: never;
     head?: never;
     /**
      * Change a machine: name, profile, connection, presets
      * @description Refused (409) while the machine runs a job. A new connection takes effect at the next job or state check.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
      */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name?: string;
-            kind?: 'diode' | 'co2' | 'fibre';
-            workArea?: {
-              x: number;
-              y: number;
-            };
-            /** @description GRBL $30 */
-            maxPower?: number;
-            spotSize?: number;
-            maxRate?: number;
-            acceleration?: number;
-            hasZ?: boolean;
-            connection?:
-              | {
-                  /** @enum {string} */
-                  type: 'simulated';
-                  /** @description Times faster than real time (20: a 3-minute piece in 9 s) */
-                  speed: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'tcp';
-                  host: string;
-                  port: number;
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'serial';
-                  path: string;
-                  /** @description GRBL: 115200 */
-                  baudRate: number;
-                };
-            presets?: {
-              name: string;
-              power: number;
-              speed: number;
-              passes: number;
-              lineInterval: number;
-              mode: 'raster' | 'dot';
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              kind: string;
-              workArea: {
-                x: number;
-                y: number;
-              };
-              maxPower: number;
-              spotSize: number;
-              maxRate: number;
-              acceleration: number;
-              hasZ: boolean;
-              connection: {
-                type: string;
-              } & {
-                [key: string]: unknown;
-              };
-              presets: {
-                name: string;
-                power: number;
-                speed: number;
-                passes: number;
-                lineInterval: number;
-                mode: 'raster' | 'dot';
-              }[];
-              state: 'idle' | 'busy' | 'alarm' | 'offline';
-              lastStatus: {
-                [key: string]: unknown;
-              } | null;
-              lastSeenAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    patch: operations['patchEngravingMachinesById'];
     trace?: never;
   };
   '/api/v1/engraving/machines/{id}/{action}': {
@@ -13579,187 +1463,10 @@ export interface paths {
     /**
      * check (ask the controller for its state now) or unlock (clear an alarm with GRBL's $X, then check)
      * @description The machine is connected to, asked, and let go; its state becomes idle, alarm or offline. Refused (409) while it runs a job. Unlock only after the cause of the alarm is fixed on the machine.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          action: 'check' | 'unlock';
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              kind: string;
-              workArea: {
-                x: number;
-                y: number;
-              };
-              maxPower: number;
-              spotSize: number;
-              maxRate: number;
-              acceleration: number;
-              hasZ: boolean;
-              connection: {
-                type: string;
-              } & {
-                [key: string]: unknown;
-              };
-              presets: {
-                name: string;
-                power: number;
-                speed: number;
-                passes: number;
-                lineInterval: number;
-                mode: 'raster' | 'dot';
-              }[];
-              state: 'idle' | 'busy' | 'alarm' | 'offline';
-              lastStatus: {
-                [key: string]: unknown;
-              } | null;
-              lastSeenAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postEngravingMachinesByIdByAction'];
     delete?: never;
     options?: never;
     head?: never;
@@ -13773,409 +1480,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Engraving jobs, newest first */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              jobs: {
-                id: string;
-                status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-                priority: 'low' | 'normal' | 'high' | 'urgent';
-                machineId: string | null;
-                assignedMachineId: string | null;
-                confirmEach: boolean;
-                dryRun: boolean;
-                waitingForConfirm: boolean;
-                total: number;
-                done: number;
-                failed: number;
-                progress: {
-                  piece: number;
-                  pieces: number;
-                  uid: string;
-                  lines: number;
-                  totalLines: number;
-                  etaSeconds: number;
-                } | null;
-                settings: {
-                  [key: string]: unknown;
-                };
-                operator: string;
-                error: string | null;
-                createdAt: string;
-                startedAt: string | null;
-                finishedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Engraving jobs, newest first
+     * @description Engraving jobs, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingJobs'];
     put?: never;
     /**
      * Queue an engraving job: one item, a lot, a serial range of a lot, or a list of UIDs
      * @description Every item must be able to move to `engraved`. Each piece gets G-code from its code (verified by decoding the drawn burns before it is sent) and, once engraved, its item moves to `engraved`.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            itemUid?: string;
-            content?: string;
-            lot?: {
-              lot: string;
-              type?: string;
-              vendor?: string;
-              from?: number;
-              to?: number;
-            };
-            uids?: string[];
-            settings?: {
-              /** @description % of $30 */
-              power?: number;
-              /** @description mm/min */
-              speed?: number;
-              passes?: number;
-              /** @description Z step per pass, mm */
-              depth?: number;
-              lineInterval?: number;
-              mode?: 'raster' | 'dot';
-              /** @description M4 (default) or M3 */
-              dynamicPower?: boolean;
-              overscan?: number;
-              bidirectional?: boolean;
-              airAssist?: boolean;
-            };
-            placement?: {
-              x?: number;
-              y?: number;
-              moduleSize?: number;
-              rotation?: number;
-              quietZone?: number;
-            };
-            priority?: 'low' | 'normal' | 'high' | 'urgent';
-            /** Format: uuid */
-            machineId?: string;
-            /** @description Wait for POST …/confirm before each piece */
-            confirmEach?: boolean;
-            /** @description Check every program on the machine in GRBL's check mode ($C): nothing moves or burns, no item changes */
-            dryRun?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-              priority: 'low' | 'normal' | 'high' | 'urgent';
-              machineId: string | null;
-              assignedMachineId: string | null;
-              confirmEach: boolean;
-              dryRun: boolean;
-              waitingForConfirm: boolean;
-              total: number;
-              done: number;
-              failed: number;
-              progress: {
-                piece: number;
-                pieces: number;
-                uid: string;
-                lines: number;
-                totalLines: number;
-                etaSeconds: number;
-              } | null;
-              settings: {
-                [key: string]: unknown;
-              };
-              operator: string;
-              error: string | null;
-              createdAt: string;
-              startedAt: string | null;
-              finishedAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postEngravingJobs'];
     delete?: never;
     options?: never;
     head?: never;
@@ -14191,207 +1510,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The seed documents' job request (item_uid, qr_code_data, laser_settings, priority) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            item_uid: string;
-            qr_code_data?: string;
-            laser_settings?: {
-              /** @description % of $30 */
-              power?: number;
-              /** @description mm/min */
-              speed?: number;
-              passes?: number;
-              /** @description Z step per pass, mm */
-              depth?: number;
-              lineInterval?: number;
-              mode?: 'raster' | 'dot';
-              /** @description M4 (default) or M3 */
-              dynamicPower?: boolean;
-              overscan?: number;
-              bidirectional?: boolean;
-              airAssist?: boolean;
-            };
-            priority?: 'low' | 'normal' | 'high' | 'urgent';
-            /** Format: uuid */
-            machine_id?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-              priority: 'low' | 'normal' | 'high' | 'urgent';
-              machineId: string | null;
-              assignedMachineId: string | null;
-              confirmEach: boolean;
-              dryRun: boolean;
-              waitingForConfirm: boolean;
-              total: number;
-              done: number;
-              failed: number;
-              progress: {
-                piece: number;
-                pieces: number;
-                uid: string;
-                lines: number;
-                totalLines: number;
-                etaSeconds: number;
-              } | null;
-              settings: {
-                [key: string]: unknown;
-              };
-              operator: string;
-              error: string | null;
-              createdAt: string;
-              startedAt: string | null;
-              finishedAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The seed documents' job request (item_uid, qr_code_data, laser_settings, priority)
+     * @description The seed documents' job request (item_uid, qr_code_data, laser_settings, priority).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postEngravingJobsSeed'];
     delete?: never;
     options?: never;
     head?: never;
@@ -14405,193 +1530,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job with its pieces */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-              priority: 'low' | 'normal' | 'high' | 'urgent';
-              machineId: string | null;
-              assignedMachineId: string | null;
-              confirmEach: boolean;
-              dryRun: boolean;
-              waitingForConfirm: boolean;
-              total: number;
-              done: number;
-              failed: number;
-              progress: {
-                piece: number;
-                pieces: number;
-                uid: string;
-                lines: number;
-                totalLines: number;
-                etaSeconds: number;
-              } | null;
-              settings: {
-                [key: string]: unknown;
-              };
-              operator: string;
-              error: string | null;
-              createdAt: string;
-              startedAt: string | null;
-              finishedAt: string | null;
-              pieces: {
-                seq: number;
-                uid: string;
-                status: string;
-                attempts: number;
-                gcodeSha256: string | null;
-                error: string | null;
-                startedAt: string | null;
-                finishedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A job with its pieces
+     * @description A job with its pieces.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingJobsById'];
     put?: never;
     post?: never;
     delete?: never;
@@ -14609,184 +1554,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** pause, resume, cancel, retry (failed pieces again) or confirm (the next piece may start) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          action: 'pause' | 'resume' | 'cancel' | 'retry' | 'confirm';
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-              priority: 'low' | 'normal' | 'high' | 'urgent';
-              machineId: string | null;
-              assignedMachineId: string | null;
-              confirmEach: boolean;
-              dryRun: boolean;
-              waitingForConfirm: boolean;
-              total: number;
-              done: number;
-              failed: number;
-              progress: {
-                piece: number;
-                pieces: number;
-                uid: string;
-                lines: number;
-                totalLines: number;
-                etaSeconds: number;
-              } | null;
-              settings: {
-                [key: string]: unknown;
-              };
-              operator: string;
-              error: string | null;
-              createdAt: string;
-              startedAt: string | null;
-              finishedAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * pause, resume, cancel, retry (failed pieces again) or confirm (the next piece may start)
+     * @description pause, resume, cancel, retry (failed pieces again) or confirm (the next piece may start).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postEngravingJobsByIdByAction'];
     delete?: never;
     options?: never;
     head?: never;
@@ -14800,155 +1574,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent events: a `job` event (status, piece n of N, lines, ETA) on every change until the job ends */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description text/event-stream of job objects */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/event-stream': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Server-sent events: a `job` event (status, piece n of N, lines, ETA) on every change until the job ends
+     * @description Server-sent events: a `job` event (status, piece n of N, lines, ETA) on every change until the job ends.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingJobsByIdEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -14964,157 +1596,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An SVG of a piece's toolpath: burns dark, rapids dashed */
-    get: {
-      parameters: {
-        query: {
-          piece: number;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description SVG */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'image/svg+xml': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * An SVG of a piece's toolpath: burns dark, rapids dashed
+     * @description An SVG of a piece's toolpath: burns dark, rapids dashed.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingJobsByIdPreview'];
     put?: never;
     post?: never;
     delete?: never;
@@ -15130,157 +1618,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A piece's G-code, as it is sent to the machine */
-    get: {
-      parameters: {
-        query: {
-          piece: number;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description G-code */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/x-gcode': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A piece's G-code, as it is sent to the machine
+     * @description A piece's G-code, as it is sent to the machine.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getEngravingJobsByIdGcode'];
     put?: never;
     post?: never;
     delete?: never;
@@ -15301,204 +1645,10 @@ export interface paths {
     /**
      * Every code in one or more images (multipart: a part named "file" per image)
      * @description PNG, JPEG, GIF or WebP. Type and size are read from each file header before decoding: a file declaring more than QRFORGE_SCAN_MAX_PIXELS pixels is refused unread (413).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: {
-          /** @description Measure each code's print quality (false: faster, `quality` is null) */
-          quality?: boolean;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              images: {
-                name: string;
-                width: number;
-                height: number;
-                codes: {
-                  text: string;
-                  /**
-                   * @example QRCode
-                   * @example DataMatrix
-                   * @example MicroQRCode
-                   * @example Code128
-                   */
-                  format: string;
-                  /** @description L, M, Q or H for QR codes */
-                  errorCorrection: string;
-                  version: string;
-                  /** @description top-left, top-right, bottom-right, bottom-left */
-                  corners: {
-                    x: number;
-                    y: number;
-                  }[];
-                  /** @description Null for Code 128 (linear) and with quality=false */
-                  quality: {
-                    /** @description Average module side in image pixels */
-                    moduleSize: number;
-                    /** @description (mean light - mean dark) / 255 at module centres */
-                    contrast: number;
-                    contrastGrade: 'A' | 'B' | 'C' | 'D' | 'F';
-                    /** @description Modules sampled on the wrong side of the light/dark midpoint */
-                    misreadModules: number;
-                    quietZone: {
-                      /** @description Width the standard asks for */
-                      modules: number;
-                      /** @description Share of quiet-zone samples that are light */
-                      clear: number;
-                      ok: boolean;
-                    };
-                    /** @description Share of the error-correction capacity the read needed */
-                    errorCorrectionUsed: number | null;
-                    errorCorrectionGrade: ('A' | 'B' | 'C' | 'D' | 'F') | null;
-                    grade: 'A' | 'B' | 'C' | 'D' | 'F';
-                    warnings: string[];
-                  } | null;
-                }[];
-                /** @description The pass that found the codes: quick (ZXing, no retries), as-is (ZXing's own retries), contrast, equalised, denoised, turned; none when no pass did */
-                attempt: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postScansDecode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -15512,432 +1662,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Scan sessions, newest first */
-    get: {
-      parameters: {
-        query: {
-          status?: 'open' | 'closed';
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              sessions: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                operator: string;
-                status: 'open' | 'closed';
-                expected: {
-                  [key: string]: unknown;
-                } | null;
-                targetStatus:
-                  | (
-                      | 'generated'
-                      | 'engraved'
-                      | 'verified'
-                      | 'available'
-                      | 'reserved'
-                      | 'shipped'
-                      | 'returned'
-                      | 'quarantined'
-                      | 'scrapped'
-                    )
-                  | null;
-                createdAt: string;
-                closedAt: string | null;
-                moved: number | null;
-                summary: {
-                  scans: number;
-                  expected: number | null;
-                  found: number | null;
-                  missing: number | null;
-                  byResult: {
-                    ok: number;
-                    unknown: number;
-                    duplicate: number;
-                    unexpected: number;
-                    'wrong-status': number;
-                    'invalid-id': number;
-                  };
-                };
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Scan sessions, newest first
+     * @description Scan sessions, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getScansSessions'];
     put?: never;
     /**
      * Open a scan session, optionally expecting a lot, a serial range, a list or a shipment
      * @description With targetStatus, closing the session moves every item scanned `ok` to it (e.g. `available` when receiving, `shipped` when packing), and a scan of an item that cannot make that move is `wrong-status`.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name: string;
-            /** @description What the session expects: a lot (optionally of one type and vendor), a serial range of a lot, a list of UIDs, or a shipment (its reference and packing list) */
-            expected?:
-              | {
-                  /** @enum {string} */
-                  kind: 'lot';
-                  lot: string;
-                  type?: string;
-                  vendor?: string;
-                }
-              | {
-                  /** @enum {string} */
-                  kind: 'range';
-                  lot: string;
-                  type?: string;
-                  vendor?: string;
-                  from: number;
-                  to: number;
-                }
-              | {
-                  /** @enum {string} */
-                  kind: 'list';
-                  uids: string[];
-                }
-              | {
-                  /** @enum {string} */
-                  kind: 'shipment';
-                  reference: string;
-                  uids: string[];
-                };
-            targetStatus?:
-              | 'generated'
-              | 'engraved'
-              | 'verified'
-              | 'available'
-              | 'reserved'
-              | 'shipped'
-              | 'returned'
-              | 'quarantined'
-              | 'scrapped';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              operator: string;
-              status: 'open' | 'closed';
-              expected: {
-                [key: string]: unknown;
-              } | null;
-              targetStatus:
-                | (
-                    | 'generated'
-                    | 'engraved'
-                    | 'verified'
-                    | 'available'
-                    | 'reserved'
-                    | 'shipped'
-                    | 'returned'
-                    | 'quarantined'
-                    | 'scrapped'
-                  )
-                | null;
-              createdAt: string;
-              closedAt: string | null;
-              moved: number | null;
-              summary: {
-                scans: number;
-                expected: number | null;
-                found: number | null;
-                missing: number | null;
-                byResult: {
-                  ok: number;
-                  unknown: number;
-                  duplicate: number;
-                  unexpected: number;
-                  'wrong-status': number;
-                  'invalid-id': number;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postScansSessions'];
     delete?: never;
     options?: never;
     head?: never;
@@ -15951,194 +1690,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A scan session and its summary: expected, found, missing, counts by result */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              operator: string;
-              status: 'open' | 'closed';
-              expected: {
-                [key: string]: unknown;
-              } | null;
-              targetStatus:
-                | (
-                    | 'generated'
-                    | 'engraved'
-                    | 'verified'
-                    | 'available'
-                    | 'reserved'
-                    | 'shipped'
-                    | 'returned'
-                    | 'quarantined'
-                    | 'scrapped'
-                  )
-                | null;
-              createdAt: string;
-              closedAt: string | null;
-              moved: number | null;
-              summary: {
-                scans: number;
-                expected: number | null;
-                found: number | null;
-                missing: number | null;
-                byResult: {
-                  ok: number;
-                  unknown: number;
-                  duplicate: number;
-                  unexpected: number;
-                  'wrong-status': number;
-                  'invalid-id': number;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A scan session and its summary: expected, found, missing, counts by result
+     * @description A scan session and its summary: expected, found, missing, counts by result.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getScansSessionsById'];
     put?: never;
     post?: never;
     delete?: never;
@@ -16154,369 +1712,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The scans of a session in the order they arrived */
-    get: {
-      parameters: {
-        query: {
-          result?: 'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
-          /** @description Scans after this id */
-          after?: number;
-          limit: number;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              scans: {
-                id: number;
-                clientId: string;
-                text: string;
-                uid: string | null;
-                result:
-                  'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
-                detail: string | null;
-                source: 'camera' | 'image' | 'wedge' | 'api';
-                scannedAt: string;
-                receivedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The scans of a session in the order they arrived
+     * @description The scans of a session in the order they arrived.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getScansSessionsByIdScans'];
     put?: never;
     /**
      * Record scans (text as read) and classify each at once
      * @description Each scan is ok, unknown (not in the inventory), duplicate (already scanned in this session), unexpected (not in the expected set), wrong-status, or invalid-id (not an ID of the tenant's schema). A scan with a clientId the session has seen returns its first answer, so a phone can resend what it read offline. Text may be a UID, an item page URL or a GS1 Digital Link.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            scans: {
-              text: string;
-              clientId?: string;
-              /** Format: date-time */
-              scannedAt?: string;
-              source?: 'camera' | 'image' | 'wedge' | 'api';
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              scans: {
-                id: number;
-                clientId: string;
-                text: string;
-                uid: string | null;
-                result:
-                  'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
-                detail: string | null;
-                source: 'camera' | 'image' | 'wedge' | 'api';
-                scannedAt: string;
-                receivedAt: string;
-                /** @description The item's status */
-                status: string | null;
-                /** @description The item's component type */
-                type: string | null;
-              }[];
-              summary: {
-                scans: number;
-                expected: number | null;
-                found: number | null;
-                missing: number | null;
-                byResult: {
-                  ok: number;
-                  unknown: number;
-                  duplicate: number;
-                  unexpected: number;
-                  'wrong-status': number;
-                  'invalid-id': number;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postScansSessionsByIdScans'];
     delete?: never;
     options?: never;
     head?: never;
@@ -16535,190 +1745,10 @@ export interface paths {
     /**
      * Record every code found in photos (multipart, a part named "file" per image)
      * @description Each code becomes a scan with source `image`; sending the same photo again changes nothing (its scans are keyed by the file's SHA-256 and the code).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              images: {
-                name: string;
-                attempt: string;
-                scans: {
-                  id: number;
-                  clientId: string;
-                  text: string;
-                  uid: string | null;
-                  result:
-                    'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
-                  detail: string | null;
-                  source: 'camera' | 'image' | 'wedge' | 'api';
-                  scannedAt: string;
-                  receivedAt: string;
-                  /** @description The item's status */
-                  status: string | null;
-                  /** @description The item's component type */
-                  type: string | null;
-                }[];
-              }[];
-              summary: {
-                scans: number;
-                expected: number | null;
-                found: number | null;
-                missing: number | null;
-                byResult: {
-                  ok: number;
-                  unknown: number;
-                  duplicate: number;
-                  unexpected: number;
-                  'wrong-status': number;
-                  'invalid-id': number;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    post: operations['postScansSessionsByIdImages'];
     delete?: never;
     options?: never;
     head?: never;
@@ -16732,171 +1762,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Expected items not scanned yet */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                uid: string;
-                status:
-                  | 'generated'
-                  | 'engraved'
-                  | 'verified'
-                  | 'available'
-                  | 'reserved'
-                  | 'shipped'
-                  | 'returned'
-                  | 'quarantined'
-                  | 'scrapped';
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Expected items not scanned yet
+     * @description Expected items not scanned yet.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getScansSessionsByIdMissing'];
     put?: never;
     post?: never;
     delete?: never;
@@ -16917,34 +1789,9489 @@ export interface paths {
     /**
      * Close the session, moving every ok item to the session's target status
      * @description One transaction: the items move (each timeline gets the change, with the session), the audit trail records the close, and `scan.session.closed` is published. If an item scanned ok can no longer make the move, nothing changes (409). `apply: false` closes without moving anything.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
+    post: operations['postScansSessionsByIdClose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/links/codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Dynamic codes, newest first
+     * @description Dynamic codes, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getLinksCodes'];
+    put?: never;
+    /**
+     * Create a dynamic code: a short URL of ours whose target can change after printing
+     * @description Create a dynamic code: a short URL of ours whose target can change after printing.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postLinksCodes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/links/codes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A dynamic code
+     * @description A dynamic code.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getLinksCodesById'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a dynamic code: target, rules, schedule, on/off (audited)
+     * @description Change a dynamic code: target, rules, schedule, on/off (audited).
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    patch: operations['patchLinksCodesById'];
+    trace?: never;
+  };
+  '/q/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A dynamic code's address: redirects (302) to its target
+     * @description Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getQBySlug'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/{prefix}/q/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A dynamic code's address: redirects (302) to its target
+     * @description Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getByPrefixQBySlug'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/links/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Scan analytics: totals, per day, by device, browser, language, country and result, first and last scan per item
+     * @description For a dynamic code (codeId), a lot, an item, or the whole tenant, over [from, to). Bots are left out unless bots=true. Scans are written in batches: the last half second may not be counted yet.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getLinksAnalytics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/links/scans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The scan events as CSV, newest first (at most 100,000)
+     * @description The scan events as CSV, newest first (at most 100,000).
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getLinksScans'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/i/{uid}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A part's public page: type, date, warranty, recall notice, maker
+     * @description A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getIByUid'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/{prefix}/i/{uid}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A part's public page: type, date, warranty, recall notice, maker
+     * @description A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getByPrefixIByUid'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/01/{gtin}/10/{lot}/21/{serial}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A part's public page from its GS1 Digital Link (GTIN, lot, serial)
+     * @description A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['get01ByGtin10ByLot21BySerial'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/{prefix}/01/{gtin}/10/{lot}/21/{serial}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A part's public page from its GS1 Digital Link (GTIN, lot, serial)
+     * @description A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    get: operations['getByPrefix01ByGtin10ByLot21BySerial'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/i/{uid}/warranty': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register a part's warranty from its public page (form: email, purchaseDate)
+     * @description The page's own form posts here (application/x-www-form-urlencoded); JSON works too. A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    post: operations['postIByUidWarranty'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/{prefix}/i/{uid}/warranty': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register a part's warranty from its public page (form: email, purchaseDate)
+     * @description The page's own form posts here (application/x-www-form-urlencoded); JSON works too. A page for people (text/html). A client that asks for JSON (`Accept: application/json`) gets its refusals as problem+json; the page itself is HTML only.
+     *
+     *     Public: no credentials needed.
+     */
+    post: operations['postByPrefixIByUidWarranty'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/links/public-page': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What public item pages show (fields) and who they say made the part
+     * @description What public item pages show (fields) and who they say made the part.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getLinksPublicPage'];
+    /**
+     * Choose the public item pages' fields, branding and warranty form
+     * @description Choose the public item pages' fields, branding and warranty form.
+     *
+     *     Needs the admin role or higher (bearer token or API key).
+     */
+    put: operations['putLinksPublicPage'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/recalls': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recalls, newest first
+     * @description Recalls, newest first.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getRecalls'];
+    put?: never;
+    /**
+     * Recall a lot (or a serial range of it): every affected public page shows the message
+     * @description Recall a lot (or a serial range of it): every affected public page shows the message.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postRecalls'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/recalls/{id}/affected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The items a recall covers, with their status and last scan
+     * @description The items a recall covers, with their status and last scan.
+     *
+     *     Needs the viewer role or higher (bearer token or API key).
+     */
+    get: operations['getRecallsByIdAffected'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/recalls/{id}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a recall: the pages stop showing its notice
+     * @description End a recall: the pages stop showing its notice.
+     *
+     *     Needs the operator role or higher (bearer token or API key).
+     */
+    post: operations['postRecallsByIdClose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      detail: string;
+      code: string;
+      requestId: string;
+    } & {
+      [key: string]: unknown;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  getHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @default true */
-            apply: boolean;
-            location?: string;
-            reason?: string;
+            /** @enum {string} */
+            status: 'ok';
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
+    };
+  };
+  getReady: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status: 'ready' | 'degraded' | 'unavailable';
+            checks: {
+              [key: string]: {
+                ok: boolean;
+                error?: string;
+              };
+            };
           };
-          content: {
-            'application/json': {
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status: 'ready' | 'degraded' | 'unavailable';
+            checks: {
+              [key: string]: {
+                ok: boolean;
+                error?: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  getSetup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Nobody can sign in yet */
+            needed: boolean;
+            /** @description This caller may run the setup (it comes from the server machine itself) */
+            allowed: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postSetup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          password: string;
+          /** @description Names the first tenant */
+          organisation?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            /** @description Seconds until the access token expires */
+            expiresIn: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postAuthLogin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            /** @description Seconds until the access token expires */
+            expiresIn: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postAuthRefresh: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          refreshToken: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            /** @description Seconds until the access token expires */
+            expiresIn: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postAuthLogout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          refreshToken: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAuthMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            tenants: {
+              tenantId: string;
+              slug: string;
+              name: string;
+              role: 'admin' | 'operator' | 'viewer';
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postAuthPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          currentPassword: string;
+          newPassword: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postUsers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          password?: string;
+          role: 'admin' | 'operator' | 'viewer';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchUsersById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          disabled: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getApiKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            role: 'admin' | 'operator' | 'viewer';
+            /** @description First characters of the key, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            revokedAt: string | null;
+          }[];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postApiKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          role: 'admin' | 'operator' | 'viewer';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            role: 'admin' | 'operator' | 'viewer';
+            /** @description First characters of the key, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The key itself: shown this once, never again */
+            key: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteApiKeysById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAudit: {
+    parameters: {
+      query: {
+        action?: string;
+        actorId?: string;
+        targetId?: string;
+        from?: string;
+        to?: string;
+        limit: number;
+        /** @description Return entries older than this ID (from nextCursor) */
+        cursor?: number;
+        format: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Entries (JSON), or the same as CSV with format=csv */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            entries: {
+              id: number;
+              /** Format: date-time */
+              time: string;
+              actorType: string;
+              actorId: string | null;
+              action: string;
+              targetType: string;
+              targetId: string | null;
+              summary: {
+                [key: string]: unknown;
+              };
+              requestId: string | null;
+              ip: string | null;
+              hash: string;
+            }[];
+            nextCursor: number | null;
+          };
+          'text/csv': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getFeatures: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            flags: {
+              /** @description Making dynamic codes (generator, batches). Off: `dynamic: true` answers 403 FEATURE_ERR_OFF; existing codes keep redirecting. */
+              'dynamic-codes': boolean;
+              /** @description The print-quality report on decoded codes. Off: `quality` is null, as with `?quality=false` (saves CPU under load). */
+              'scan-quality-report': boolean;
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getJobsById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            type: string;
+            status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+            progress: number;
+            result: unknown;
+            error: string | null;
+            attempts: number;
+            maxAttempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getJobsByIdEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream of JSON job objects */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postJobsByIdCancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            type: string;
+            status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+            progress: number;
+            result: unknown;
+            error: string | null;
+            attempts: number;
+            maxAttempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            webhooks: {
+              /** Format: uuid */
+              id: string;
+              url: string;
+              description: string;
+              eventTypes: string[];
+              enabled: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          url: string;
+          description?: string;
+          /** @description Event types or prefix.* patterns; empty or absent: every event. Known: items.created, item.status.*, inventory.low_stock, inventory.stock_ok, scan.session.closed, item.code.forged, item.warranty.registered, recall.created, webhook.test */
+          eventTypes?: string[];
+          enabled?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          } & {
+            /** @description The whsec_ signing secret; shown only now */
+            secret: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getWebhooksById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteWebhooksById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchWebhooksById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          url?: string;
+          description?: string;
+          /** @description Event types or prefix.* patterns; empty or absent: every event. Known: items.created, item.status.*, inventory.low_stock, inventory.stock_ok, scan.session.closed, item.code.forged, item.warranty.registered, recall.created, webhook.test */
+          eventTypes?: string[];
+          enabled?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postWebhooksByIdRotateSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            secret: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postWebhooksByIdTest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            deliveryId: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getWebhooksByIdDeliveries: {
+    parameters: {
+      query: {
+        status?: 'pending' | 'succeeded' | 'failed';
+        limit: number;
+        /** @description From nextBefore of the last page */
+        before?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deliveries: {
+              /** Format: uuid */
+              id: string;
+              eventId: string;
+              eventType: string;
+              subject: string | null;
+              status: 'pending' | 'succeeded' | 'failed';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastAttemptAt: string | null;
+              responseStatus: number | null;
+              responseMs: number | null;
+              lastError: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextBefore: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postWebhooksDeliveriesByIdRetry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deliveryId: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEvents: {
+    parameters: {
+      query: {
+        /** @description An event type, or prefix.* */
+        type?: string;
+        subject?: string;
+        limit: number;
+        /** @description Events older than this (nextCursor) */
+        cursor?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            events: {
+              id: string;
+              type: string;
+              /** Format: date-time */
+              occurredAt: string;
+              tenantId: string;
+              subject: string | null;
+              data: unknown;
+            }[];
+            nextCursor: number | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDownloads: {
+    parameters: {
+      query: {
+        key: string;
+        name: string;
+        exp: number;
+        sig: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodes: {
+    parameters: {
+      query: {
+        type?: string;
+        format?: 'png' | 'svg' | 'pdf' | 'txt';
+        createdBy?: string;
+        from?: string;
+        to?: string;
+        limit: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            codes: {
+              /** Format: uuid */
+              id: string;
+              type: string;
+              summary: string;
+              content: string;
+              format: string;
+              contentType: string;
+              /** @description File size in bytes */
+              size: number;
+              sha256: string;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              downloadUrl: string;
+              thumbnailUrl: string;
+              dynamicCode?: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                /** @description The short URL the code encodes */
+                url: string;
+                /** @description Where it points now (change it under /api/v1/links) */
+                target: string;
+              };
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Raw text to encode (or use `payload`) */
+          data?: string;
+          /** @description Structured content; the `type` chooses the fields. */
+          payload?:
+            | {
+                /** @enum {string} */
+                type: 'url';
+                /** @example https://example.com */
+                url: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'text';
+                text: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'wifi';
+                ssid: string;
+                password?: string;
+                encryption?: 'WPA' | 'WEP' | 'nopass';
+                hidden?: boolean;
+              }
+            | {
+                /** @enum {string} */
+                type: 'vcard';
+                firstName?: string;
+                lastName?: string;
+                organization?: string;
+                title?: string;
+                phone?: string;
+                mobile?: string;
+                email?: string;
+                url?: string;
+                address?: {
+                  street?: string;
+                  city?: string;
+                  region?: string;
+                  postalCode?: string;
+                  country?: string;
+                };
+                note?: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'mecard';
+                firstName?: string;
+                lastName?: string;
+                organization?: string;
+                title?: string;
+                phone?: string;
+                mobile?: string;
+                email?: string;
+                url?: string;
+                address?: {
+                  street?: string;
+                  city?: string;
+                  region?: string;
+                  postalCode?: string;
+                  country?: string;
+                };
+                note?: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'email';
+                to: string;
+                subject?: string;
+                body?: string;
+                cc?: string;
+                bcc?: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'sms';
+                phone: string;
+                message?: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'tel';
+                phone: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'geo';
+                latitude: number;
+                longitude: number;
+                altitude?: number;
+              }
+            | {
+                /** @enum {string} */
+                type: 'event';
+                summary: string;
+                /** @description ISO 8601 date-time, or date when allDay */
+                start: string;
+                end?: string;
+                allDay?: boolean;
+                location?: string;
+                description?: string;
+              }
+            | {
+                /** @enum {string} */
+                type: 'gs1';
+                gtin: string;
+                lot?: string;
+                serial?: string;
+                expiry?: string;
+                domain?: string;
+              };
+          format?: 'png' | 'svg' | 'pdf' | 'txt';
+          ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
+          size?: number;
+          /** @description Quiet zone in modules; default 4 */
+          margin?: number;
+          /** @example #000000 */
+          dark?: string;
+          /**
+           * @example #ffffff
+           * @example transparent
+           */
+          light?: string;
+          moduleShape?: 'square' | 'dot' | 'rounded';
+          finderShape?: 'square' | 'rounded' | 'dot';
+          finderColor?: string;
+          logo?: {
+            /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
+            image: string;
+            /** @description Share of the code width */
+            size?: number;
+          };
+          pdf?: {
+            page?: 'fit' | 'A4' | 'Letter';
+            sizeMm?: number;
+            label?: string;
+          };
+          /** @description Keep the file in storage and history (signed-in callers) */
+          store?: boolean;
+          /** @description Encode a dynamic code (a short URL of ours whose target can change after printing) pointing at the URL given in `data` or a `url` payload; operators, with the links module */
+          dynamic?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            summary: string;
+            content: string;
+            format: string;
+            contentType: string;
+            /** @description File size in bytes */
+            size: number;
+            sha256: string;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            downloadUrl: string;
+            thumbnailUrl: string;
+            dynamicCode?: {
+              /** Format: uuid */
+              id: string;
+              slug: string;
+              /** @description The short URL the code encodes */
+              url: string;
+              /** @description Where it points now (change it under /api/v1/links) */
+              target: string;
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postGenerate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          data: string;
+          format?: string;
+          ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
+          size?: number;
+          /** @description Quiet zone in modules; default 4 */
+          margin?: number;
+          /** @example #000000 */
+          dark?: string;
+          /**
+           * @example #ffffff
+           * @example transparent
+           */
+          light?: string;
+          moduleShape?: 'square' | 'dot' | 'rounded';
+          finderShape?: 'square' | 'rounded' | 'dot';
+          finderColor?: string;
+          logo?: {
+            /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
+            image: string;
+            /** @description Share of the code width */
+            size?: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodesRender: {
+    parameters: {
+      query: {
+        data: string;
+        format?: 'png' | 'svg';
+        /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
+        size?: number;
+        ecc?: 'L' | 'M' | 'Q' | 'H';
+        /** @description Quiet zone in modules; default 4 */
+        margin?: number;
+        /** @example #000000 */
+        dark?: string;
+        light?: string;
+        /** @description Expiry of a signed URL (Unix seconds) */
+        exp?: number;
+        /** @description Signature of a signed URL */
+        sig?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postCodesRenderUrl: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          data: string;
+          format?: 'png' | 'svg';
+          /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
+          size?: number;
+          ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Quiet zone in modules; default 4 */
+          margin?: number;
+          /** @example #000000 */
+          dark?: string;
+          /**
+           * @example #ffffff
+           * @example transparent
+           */
+          light?: string;
+          /** @description Seconds; default 3600 */
+          expiresIn?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            summary: string;
+            content: string;
+            format: string;
+            contentType: string;
+            /** @description File size in bytes */
+            size: number;
+            sha256: string;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            downloadUrl: string;
+            thumbnailUrl: string;
+            dynamicCode?: {
+              /** Format: uuid */
+              id: string;
+              slug: string;
+              /** @description The short URL the code encodes */
+              url: string;
+              /** @description Where it points now (change it under /api/v1/links) */
+              target: string;
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteCodesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodesByIdDownload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stored file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodesByIdDownloadUrl: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Absolute (S3, Azure) or relative to this API (local storage) */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCodesByIdThumbnail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description PNG thumbnail */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getBatches: {
+    parameters: {
+      query: {
+        limit: number;
+        /** @description createdAt of the last batch seen */
+        before?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            batches: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              jobId: string;
+              /** @description The job status: queued, running, completed, failed, cancelled */
+              status: string;
+              progress: number;
+              error: string | null;
+              source: string;
+              rows: number;
+              ok: number | null;
+              errors: number | null;
+              files: {
+                [key: string]: {
+                  url: string;
+                  size: number;
+                  sha256: string;
+                };
+              };
+              /** Format: date-time */
+              createdAt: string;
+              finishedAt: string | null;
+              /** @description Server-sent events of the job */
+              events: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postBatches: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          rows: {
+            data: string;
+            name?: string;
+            label?: string;
+          }[];
+          /** @description Formats in the ZIP; default ["png"]; [] for a label sheet only */
+          formats?: ('png' | 'svg' | 'pdf' | 'txt')[];
+          ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
+          size?: number;
+          /** @description Quiet zone in modules; default 4 */
+          margin?: number;
+          /** @example #000000 */
+          dark?: string;
+          /**
+           * @example #ffffff
+           * @example transparent
+           */
+          light?: string;
+          moduleShape?: 'square' | 'dot' | 'rounded';
+          finderShape?: 'square' | 'rounded' | 'dot';
+          finderColor?: string;
+          logo?: {
+            /** @description data:image/(png|jpeg|webp|gif|svg+xml);base64,… (at most ~512 KiB) */
+            image: string;
+            /** @description Share of the code width */
+            size?: number;
+          };
+          pdf?: {
+            page?: 'fit' | 'A4' | 'Letter';
+            sizeMm?: number;
+            label?: string;
+          };
+          /** @description CSV columns by header name or 1-based number */
+          columns?: {
+            data?: string | number;
+            name?: string | number;
+            label?: string | number;
+            /** @description The CSV starts with a header row; default true */
+            header?: boolean;
+          };
+          /** @description File-name template: {row}, {row:5} (zero-padded), {data}, {name}; default qr-{row:5}, or {name} when a name column is mapped */
+          names?: string;
+          /** @description Also make a PDF label sheet */
+          sheet?: {
+            page?: 'A4' | 'Letter';
+            columns?: number;
+            rows?: number;
+            marginMm?: number;
+            labels?: boolean;
+          };
+          /** @description Produce nothing when any row fails; default false */
+          allOrNothing?: boolean;
+          /** @description Each row's data is a URL: make a dynamic code pointing at it and encode the code's short URL (the name column names the code); the report lists the short URLs */
+          dynamic?: boolean;
+        };
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description The rows: a .csv (with a header) or .txt file (one per line)
+           */
+          file: string;
+          /**
+           * @description JSON: the options of the JSON form, without `rows`
+           * @example {"format":"png","size":400}
+           */
+          options?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            jobId: string;
+            /** @description The job status: queued, running, completed, failed, cancelled */
+            status: string;
+            progress: number;
+            error: string | null;
+            source: string;
+            rows: number;
+            ok: number | null;
+            errors: number | null;
+            files: {
+              [key: string]: {
+                url: string;
+                size: number;
+                sha256: string;
+              };
+            };
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Server-sent events of the job */
+            events: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getBatchesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            jobId: string;
+            /** @description The job status: queued, running, completed, failed, cancelled */
+            status: string;
+            progress: number;
+            error: string | null;
+            source: string;
+            rows: number;
+            ok: number | null;
+            errors: number | null;
+            files: {
+              [key: string]: {
+                url: string;
+                size: number;
+                sha256: string;
+              };
+            };
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Server-sent events of the job */
+            events: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getBatchesByIdFilesByFileDownloadUrl: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        file: 'zip' | 'sheet' | 'report' | 'input';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Absolute (S3, Azure) or relative to this API (local storage) */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getBatchesByIdFilesByFile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        file: 'zip' | 'sheet' | 'report' | 'input';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryGenerate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @example PAD */
+          componentType: string;
+          /** @example V0100 */
+          vendorCode: string;
+          /** @example L2025-09 */
+          lotNumber: string;
+          /**
+           * Format: date
+           * @description yyyy-mm-dd
+           */
+          manufacturingDate: string;
+          count: number;
+          /** @default 0 */
+          warrantyYears: number;
+          location?: string;
+          attributes?: {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            lotId: string;
+            count: number;
+            firstSerial: number;
+            lastSerial: number;
+            firstUid: string;
+            lastUid: string;
+            items?: {
+              uid: string;
+              code: string;
+            }[];
+            /** Format: uuid */
+            jobId?: string;
+            events?: string;
+            /** @description Label sheet PDF of the lot */
+            labels: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            lotId: string;
+            count: number;
+            firstSerial: number;
+            lastSerial: number;
+            firstUid: string;
+            lastUid: string;
+            items?: {
+              uid: string;
+              code: string;
+            }[];
+            /** Format: uuid */
+            jobId?: string;
+            events?: string;
+            /** @description Label sheet PDF of the lot */
+            labels: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postQrGenerate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @example PAD */
+          component_type: string;
+          /** @example V0100 */
+          vendor_code: string;
+          /** @example L2025-09 */
+          lot_number: string;
+          /**
+           * Format: date
+           * @description yyyy-mm-dd
+           */
+          manufacturing_date: string;
+          count: number;
+          /** @default 0 */
+          warranty_years: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            lotId: string;
+            count: number;
+            firstSerial: number;
+            lastSerial: number;
+            firstUid: string;
+            lastUid: string;
+            items?: {
+              uid: string;
+              code: string;
+            }[];
+            /** Format: uuid */
+            jobId?: string;
+            events?: string;
+            /** @description Label sheet PDF of the lot */
+            labels: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            lotId: string;
+            count: number;
+            firstSerial: number;
+            lastSerial: number;
+            firstUid: string;
+            lastUid: string;
+            items?: {
+              uid: string;
+              code: string;
+            }[];
+            /** Format: uuid */
+            jobId?: string;
+            events?: string;
+            /** @description Label sheet PDF of the lot */
+            labels: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItems: {
+    parameters: {
+      query: {
+        status?:
+          | 'generated'
+          | 'engraved'
+          | 'verified'
+          | 'available'
+          | 'reserved'
+          | 'shipped'
+          | 'returned'
+          | 'quarantined'
+          | 'scrapped';
+        type?: string;
+        vendor?: string;
+        lot?: string;
+        /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
+        q?: string;
+        createdFrom?: string;
+        createdTo?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedFrom?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedTo?: string;
+        /** @description Warranty expiring before this day */
+        warrantyBefore?: string;
+        sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
+        limit: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              uid: string;
+              typeCode: string;
+              vendorCode: string;
+              lotNumber: string;
+              serial: number;
+              manufacturingDate: string;
+              warrantyYears: number;
+              warrantyExpires: string | null;
+              status:
+                | 'generated'
+                | 'engraved'
+                | 'verified'
+                | 'available'
+                | 'reserved'
+                | 'shipped'
+                | 'returned'
+                | 'quarantined'
+                | 'scrapped';
+              location: string | null;
+              attributes: {
+                [key: string]: unknown;
+              };
+              /** @description What the item’s QR code encodes */
+              codeContent: string;
+              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+              code: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItemsSeed: {
+    parameters: {
+      query: {
+        status?:
+          | 'generated'
+          | 'engraved'
+          | 'verified'
+          | 'available'
+          | 'reserved'
+          | 'shipped'
+          | 'returned'
+          | 'quarantined'
+          | 'scrapped';
+        type?: string;
+        vendor?: string;
+        lot?: string;
+        /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
+        q?: string;
+        createdFrom?: string;
+        createdTo?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedFrom?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedTo?: string;
+        /** @description Warranty expiring before this day */
+        warrantyBefore?: string;
+        sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
+        limit: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              uid: string;
+              typeCode: string;
+              vendorCode: string;
+              lotNumber: string;
+              serial: number;
+              manufacturingDate: string;
+              warrantyYears: number;
+              warrantyExpires: string | null;
+              status:
+                | 'generated'
+                | 'engraved'
+                | 'verified'
+                | 'available'
+                | 'reserved'
+                | 'shipped'
+                | 'returned'
+                | 'quarantined'
+                | 'scrapped';
+              location: string | null;
+              attributes: {
+                [key: string]: unknown;
+              };
+              /** @description What the item’s QR code encodes */
+              codeContent: string;
+              /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+              code: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryImport: {
+    parameters: {
+      query: {
+        kind: 'status' | 'items';
+        dryRun: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The CSV */
+    requestBody: {
+      content: {
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            kind: 'status' | 'items';
+            dryRun: boolean;
+            rows: number;
+            valid: number;
+            applied: number;
+            problems: {
+              line: number;
+              uid: string | null;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItemsExport: {
+    parameters: {
+      query?: {
+        status?:
+          | 'generated'
+          | 'engraved'
+          | 'verified'
+          | 'available'
+          | 'reserved'
+          | 'shipped'
+          | 'returned'
+          | 'quarantined'
+          | 'scrapped';
+        type?: string;
+        vendor?: string;
+        lot?: string;
+        /** @description Text in the UID, from the start of a token (after - . /): L2026-03-0001, V0100, 00042 */
+        q?: string;
+        createdFrom?: string;
+        createdTo?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedFrom?: string;
+        /** @description yyyy-mm-dd */
+        manufacturedTo?: string;
+        /** @description Warranty expiring before this day */
+        warrantyBefore?: string;
+        sort?: '-createdAt' | 'createdAt' | 'uid' | '-uid';
+        format?: 'csv' | 'json';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The items */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+          'application/json': {
+            uid: string;
+            typeCode: string;
+            vendorCode: string;
+            lotNumber: string;
+            serial: number;
+            manufacturingDate: string;
+            warrantyYears: number;
+            warrantyExpires: string | null;
+            status:
+              | 'generated'
+              | 'engraved'
+              | 'verified'
+              | 'available'
+              | 'reserved'
+              | 'shipped'
+              | 'returned'
+              | 'quarantined'
+              | 'scrapped';
+            location: string | null;
+            attributes: {
+              [key: string]: unknown;
+            };
+            /** @description What the item’s QR code encodes */
+            codeContent: string;
+            /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          }[];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItemsByUid: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            uid: string;
+            typeCode: string;
+            vendorCode: string;
+            lotNumber: string;
+            serial: number;
+            manufacturingDate: string;
+            warrantyYears: number;
+            warrantyExpires: string | null;
+            status:
+              | 'generated'
+              | 'engraved'
+              | 'verified'
+              | 'available'
+              | 'reserved'
+              | 'shipped'
+              | 'returned'
+              | 'quarantined'
+              | 'scrapped';
+            location: string | null;
+            attributes: {
+              [key: string]: unknown;
+            };
+            /** @description What the item’s QR code encodes */
+            codeContent: string;
+            /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          } & {
+            allowed: (
+              | 'generated'
+              | 'engraved'
+              | 'verified'
+              | 'available'
+              | 'reserved'
+              | 'shipped'
+              | 'returned'
+              | 'quarantined'
+              | 'scrapped'
+            )[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItemsByUidTimeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            events: {
+              /** Format: date-time */
+              at: string;
+              kind: string;
+              fromStatus: string | null;
+              toStatus: string | null;
+              actorType: string;
+              actorId: string | null;
+              details: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryItemsByUidStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          status:
+            | 'generated'
+            | 'engraved'
+            | 'verified'
+            | 'available'
+            | 'reserved'
+            | 'shipped'
+            | 'returned'
+            | 'quarantined'
+            | 'scrapped';
+          reason?: string;
+          location?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            uid: string;
+            typeCode: string;
+            vendorCode: string;
+            lotNumber: string;
+            serial: number;
+            manufacturingDate: string;
+            warrantyYears: number;
+            warrantyExpires: string | null;
+            status:
+              | 'generated'
+              | 'engraved'
+              | 'verified'
+              | 'available'
+              | 'reserved'
+              | 'shipped'
+              | 'returned'
+              | 'quarantined'
+              | 'scrapped';
+            location: string | null;
+            attributes: {
+              [key: string]: unknown;
+            };
+            /** @description What the item’s QR code encodes */
+            codeContent: string;
+            /** @description The item’s QR code (PNG; ?format=svg or pdf) */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryItemsStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          status:
+            | 'generated'
+            | 'engraved'
+            | 'verified'
+            | 'available'
+            | 'reserved'
+            | 'shipped'
+            | 'returned'
+            | 'quarantined'
+            | 'scrapped';
+          uids?: string[];
+          /**
+           * Format: uuid
+           * @description Every item of the lot
+           */
+          lotId?: string;
+          reason?: string;
+          location?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            moved: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryItemsByUidCode: {
+    parameters: {
+      query?: {
+        format?: 'png' | 'svg' | 'pdf';
+        size?: number;
+      };
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryLots: {
+    parameters: {
+      query: {
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            lots: {
+              /** Format: uuid */
+              id: string;
+              typeCode: string;
+              vendorCode: string;
+              lotNumber: string;
+              manufacturingDate: string;
+              /** @description Serials issued so far */
+              issued: number;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryLotsByIdLabels: {
+    parameters: {
+      query?: {
+        page?: 'A4' | 'Letter';
+        columns?: number;
+        rows?: number;
+        marginMm?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The label sheet */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryTypes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            types: {
+              code: string;
+              name: string;
+              minStock: number;
+              /** @description GS1 GTIN, for GS1 Digital Link codes */
+              gtin: string | null;
+              /** @description Items of the type in status available */
+              available: number;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryTypes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+          name: string;
+          minStock?: number;
+          gtin?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            name: string;
+            minStock: number;
+            /** @description GS1 GTIN, for GS1 Digital Link codes */
+            gtin: string | null;
+            /** @description Items of the type in status available */
+            available: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchInventoryTypesByCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          minStock?: number;
+          /** @description GTIN-8, -12, -13 or -14 (check digit verified); null removes it */
+          gtin?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            name: string;
+            minStock: number;
+            /** @description GS1 GTIN, for GS1 Digital Link codes */
+            gtin: string | null;
+            /** @description Items of the type in status available */
+            available: number;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryAlerts: {
+    parameters: {
+      query: {
+        open?: boolean;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            alerts: {
+              /** Format: uuid */
+              id: string;
+              kind: string;
+              typeCode: string;
+              available: number;
+              minimum: number;
+              /** Format: date-time */
+              openedAt: string;
+              resolvedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryAnalyticsCounts: {
+    parameters: {
+      query: {
+        by: 'status' | 'type' | 'vendor' | 'lot';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            by: string;
+            counts: {
+              key: string;
+              count: number;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryAnalyticsThroughput: {
+    parameters: {
+      query: {
+        days: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            days: {
+              day: string;
+              made: number;
+              moved: {
+                [key: string]: number;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryAnalyticsScrapRate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            lots: {
+              lot: string;
+              type: string;
+              vendor: string;
+              items: number;
+              scrapped: number;
+              rate: number;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryAnalyticsWarrantyExpiries: {
+    parameters: {
+      query: {
+        months: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            months: {
+              month: string;
+              count: number;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryIdSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @example {type}-{vendor}-{lot}-{serial:5} */
+            template: string;
+            /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
+            alphabet: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putInventoryIdSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @example {type}-{vendor}-{lot}-{serial:5} */
+          template: string;
+          /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
+          alphabet: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @example {type}-{vendor}-{lot}-{serial:5} */
+            template: string;
+            /** @example ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 */
+            alphabet: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getInventoryCodeContent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            mode: 'uid' | 'url' | 'gs1';
+            /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
+            baseUrl: string | null;
+            /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
+            signed?: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putInventoryCodeContent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          mode: 'uid' | 'url' | 'gs1';
+          /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
+          baseUrl: string | null;
+          /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
+          signed?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            mode: 'uid' | 'url' | 'gs1';
+            /** @description https://host[/path] for url (<base>/i/<uid>) and gs1 (<base>/01/<gtin>/10/<lot>/21/<serial>) */
+            baseUrl: string | null;
+            /** @description URL forms carry a short signature of the UID (?s=): the public page tells a genuine code from a forged one */
+            signed?: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postInventoryIdsParse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          uid: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            valid: boolean;
+            reason?: string;
+            parts?: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingMachines: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            machines: {
+              id: string;
+              name: string;
+              kind: string;
+              workArea: {
+                x: number;
+                y: number;
+              };
+              maxPower: number;
+              spotSize: number;
+              maxRate: number;
+              acceleration: number;
+              hasZ: boolean;
+              connection: {
+                type: string;
+              } & {
+                [key: string]: unknown;
+              };
+              presets: {
+                name: string;
+                power: number;
+                speed: number;
+                passes: number;
+                lineInterval: number;
+                mode: 'raster' | 'dot';
+              }[];
+              state: 'idle' | 'busy' | 'alarm' | 'offline';
+              lastStatus: {
+                [key: string]: unknown;
+              } | null;
+              lastSeenAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postEngravingMachines: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          kind: 'diode' | 'co2' | 'fibre';
+          workArea: {
+            x: number;
+            y: number;
+          };
+          /**
+           * @description GRBL $30
+           * @default 1000
+           */
+          maxPower: number;
+          /** @default 0.08 */
+          spotSize: number;
+          /** @default 6000 */
+          maxRate: number;
+          /** @default 500 */
+          acceleration: number;
+          /** @default false */
+          hasZ: boolean;
+          connection:
+            | {
+                /** @enum {string} */
+                type: 'simulated';
+                /** @description Times faster than real time (20: a 3-minute piece in 9 s) */
+                speed: number;
+              }
+            | {
+                /** @enum {string} */
+                type: 'tcp';
+                host: string;
+                port: number;
+              }
+            | {
+                /** @enum {string} */
+                type: 'serial';
+                path: string;
+                /** @description GRBL: 115200 */
+                baudRate: number;
+              };
+          /** @default [] */
+          presets: {
+            name: string;
+            power: number;
+            speed: number;
+            passes: number;
+            lineInterval: number;
+            mode: 'raster' | 'dot';
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            kind: string;
+            workArea: {
+              x: number;
+              y: number;
+            };
+            maxPower: number;
+            spotSize: number;
+            maxRate: number;
+            acceleration: number;
+            hasZ: boolean;
+            connection: {
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            presets: {
+              name: string;
+              power: number;
+              speed: number;
+              passes: number;
+              lineInterval: number;
+              mode: 'raster' | 'dot';
+            }[];
+            state: 'idle' | 'busy' | 'alarm' | 'offline';
+            lastStatus: {
+              [key: string]: unknown;
+            } | null;
+            lastSeenAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingMachinesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            kind: string;
+            workArea: {
+              x: number;
+              y: number;
+            };
+            maxPower: number;
+            spotSize: number;
+            maxRate: number;
+            acceleration: number;
+            hasZ: boolean;
+            connection: {
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            presets: {
+              name: string;
+              power: number;
+              speed: number;
+              passes: number;
+              lineInterval: number;
+              mode: 'raster' | 'dot';
+            }[];
+            state: 'idle' | 'busy' | 'alarm' | 'offline';
+            lastStatus: {
+              [key: string]: unknown;
+            } | null;
+            lastSeenAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteEngravingMachinesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchEngravingMachinesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          kind?: 'diode' | 'co2' | 'fibre';
+          workArea?: {
+            x: number;
+            y: number;
+          };
+          /** @description GRBL $30 */
+          maxPower?: number;
+          spotSize?: number;
+          maxRate?: number;
+          acceleration?: number;
+          hasZ?: boolean;
+          connection?:
+            | {
+                /** @enum {string} */
+                type: 'simulated';
+                /** @description Times faster than real time (20: a 3-minute piece in 9 s) */
+                speed: number;
+              }
+            | {
+                /** @enum {string} */
+                type: 'tcp';
+                host: string;
+                port: number;
+              }
+            | {
+                /** @enum {string} */
+                type: 'serial';
+                path: string;
+                /** @description GRBL: 115200 */
+                baudRate: number;
+              };
+          presets?: {
+            name: string;
+            power: number;
+            speed: number;
+            passes: number;
+            lineInterval: number;
+            mode: 'raster' | 'dot';
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            kind: string;
+            workArea: {
+              x: number;
+              y: number;
+            };
+            maxPower: number;
+            spotSize: number;
+            maxRate: number;
+            acceleration: number;
+            hasZ: boolean;
+            connection: {
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            presets: {
+              name: string;
+              power: number;
+              speed: number;
+              passes: number;
+              lineInterval: number;
+              mode: 'raster' | 'dot';
+            }[];
+            state: 'idle' | 'busy' | 'alarm' | 'offline';
+            lastStatus: {
+              [key: string]: unknown;
+            } | null;
+            lastSeenAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postEngravingMachinesByIdByAction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        action: 'check' | 'unlock';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            kind: string;
+            workArea: {
+              x: number;
+              y: number;
+            };
+            maxPower: number;
+            spotSize: number;
+            maxRate: number;
+            acceleration: number;
+            hasZ: boolean;
+            connection: {
+              type: string;
+            } & {
+              [key: string]: unknown;
+            };
+            presets: {
+              name: string;
+              power: number;
+              speed: number;
+              passes: number;
+              lineInterval: number;
+              mode: 'raster' | 'dot';
+            }[];
+            state: 'idle' | 'busy' | 'alarm' | 'offline';
+            lastStatus: {
+              [key: string]: unknown;
+            } | null;
+            lastSeenAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingJobs: {
+    parameters: {
+      query: {
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            jobs: {
+              id: string;
+              status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+              priority: 'low' | 'normal' | 'high' | 'urgent';
+              machineId: string | null;
+              assignedMachineId: string | null;
+              confirmEach: boolean;
+              dryRun: boolean;
+              waitingForConfirm: boolean;
+              total: number;
+              done: number;
+              failed: number;
+              progress: {
+                piece: number;
+                pieces: number;
+                uid: string;
+                lines: number;
+                totalLines: number;
+                etaSeconds: number;
+              } | null;
+              settings: {
+                [key: string]: unknown;
+              };
+              operator: string;
+              error: string | null;
+              createdAt: string;
+              startedAt: string | null;
+              finishedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postEngravingJobs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          itemUid?: string;
+          content?: string;
+          lot?: {
+            lot: string;
+            type?: string;
+            vendor?: string;
+            from?: number;
+            to?: number;
+          };
+          uids?: string[];
+          settings?: {
+            /** @description % of $30 */
+            power?: number;
+            /** @description mm/min */
+            speed?: number;
+            passes?: number;
+            /** @description Z step per pass, mm */
+            depth?: number;
+            lineInterval?: number;
+            mode?: 'raster' | 'dot';
+            /** @description M4 (default) or M3 */
+            dynamicPower?: boolean;
+            overscan?: number;
+            bidirectional?: boolean;
+            airAssist?: boolean;
+          };
+          placement?: {
+            x?: number;
+            y?: number;
+            moduleSize?: number;
+            rotation?: number;
+            quietZone?: number;
+          };
+          priority?: 'low' | 'normal' | 'high' | 'urgent';
+          /** Format: uuid */
+          machineId?: string;
+          /** @description Wait for POST …/confirm before each piece */
+          confirmEach?: boolean;
+          /** @description Check every program on the machine in GRBL's check mode ($C): nothing moves or burns, no item changes */
+          dryRun?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+            priority: 'low' | 'normal' | 'high' | 'urgent';
+            machineId: string | null;
+            assignedMachineId: string | null;
+            confirmEach: boolean;
+            dryRun: boolean;
+            waitingForConfirm: boolean;
+            total: number;
+            done: number;
+            failed: number;
+            progress: {
+              piece: number;
+              pieces: number;
+              uid: string;
+              lines: number;
+              totalLines: number;
+              etaSeconds: number;
+            } | null;
+            settings: {
+              [key: string]: unknown;
+            };
+            operator: string;
+            error: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postEngravingJobsSeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          item_uid: string;
+          qr_code_data?: string;
+          laser_settings?: {
+            /** @description % of $30 */
+            power?: number;
+            /** @description mm/min */
+            speed?: number;
+            passes?: number;
+            /** @description Z step per pass, mm */
+            depth?: number;
+            lineInterval?: number;
+            mode?: 'raster' | 'dot';
+            /** @description M4 (default) or M3 */
+            dynamicPower?: boolean;
+            overscan?: number;
+            bidirectional?: boolean;
+            airAssist?: boolean;
+          };
+          priority?: 'low' | 'normal' | 'high' | 'urgent';
+          /** Format: uuid */
+          machine_id?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+            priority: 'low' | 'normal' | 'high' | 'urgent';
+            machineId: string | null;
+            assignedMachineId: string | null;
+            confirmEach: boolean;
+            dryRun: boolean;
+            waitingForConfirm: boolean;
+            total: number;
+            done: number;
+            failed: number;
+            progress: {
+              piece: number;
+              pieces: number;
+              uid: string;
+              lines: number;
+              totalLines: number;
+              etaSeconds: number;
+            } | null;
+            settings: {
+              [key: string]: unknown;
+            };
+            operator: string;
+            error: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingJobsById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+            priority: 'low' | 'normal' | 'high' | 'urgent';
+            machineId: string | null;
+            assignedMachineId: string | null;
+            confirmEach: boolean;
+            dryRun: boolean;
+            waitingForConfirm: boolean;
+            total: number;
+            done: number;
+            failed: number;
+            progress: {
+              piece: number;
+              pieces: number;
+              uid: string;
+              lines: number;
+              totalLines: number;
+              etaSeconds: number;
+            } | null;
+            settings: {
+              [key: string]: unknown;
+            };
+            operator: string;
+            error: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            pieces: {
+              seq: number;
+              uid: string;
+              status: string;
+              attempts: number;
+              gcodeSha256: string | null;
+              error: string | null;
+              startedAt: string | null;
+              finishedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postEngravingJobsByIdByAction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        action: 'pause' | 'resume' | 'cancel' | 'retry' | 'confirm';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+            priority: 'low' | 'normal' | 'high' | 'urgent';
+            machineId: string | null;
+            assignedMachineId: string | null;
+            confirmEach: boolean;
+            dryRun: boolean;
+            waitingForConfirm: boolean;
+            total: number;
+            done: number;
+            failed: number;
+            progress: {
+              piece: number;
+              pieces: number;
+              uid: string;
+              lines: number;
+              totalLines: number;
+              etaSeconds: number;
+            } | null;
+            settings: {
+              [key: string]: unknown;
+            };
+            operator: string;
+            error: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingJobsByIdEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream of job objects */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingJobsByIdPreview: {
+    parameters: {
+      query: {
+        piece: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description SVG */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/svg+xml': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getEngravingJobsByIdGcode: {
+    parameters: {
+      query: {
+        piece: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description G-code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/x-gcode': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postScansDecode: {
+    parameters: {
+      query?: {
+        /** @description Measure each code's print quality (false: faster, `quality` is null) */
+        quality?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @description One part named `file` per image: PNG, JPEG, GIF or WebP */
+          file: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            images: {
+              name: string;
+              width: number;
+              height: number;
+              codes: {
+                text: string;
+                /**
+                 * @example QRCode
+                 * @example DataMatrix
+                 * @example MicroQRCode
+                 * @example Code128
+                 */
+                format: string;
+                /** @description L, M, Q or H for QR codes */
+                errorCorrection: string;
+                version: string;
+                /** @description top-left, top-right, bottom-right, bottom-left */
+                corners: {
+                  x: number;
+                  y: number;
+                }[];
+                /** @description Null for Code 128 (linear) and with quality=false */
+                quality: {
+                  /** @description Average module side in image pixels */
+                  moduleSize: number;
+                  /** @description (mean light - mean dark) / 255 at module centres */
+                  contrast: number;
+                  contrastGrade: 'A' | 'B' | 'C' | 'D' | 'F';
+                  /** @description Modules sampled on the wrong side of the light/dark midpoint */
+                  misreadModules: number;
+                  quietZone: {
+                    /** @description Width the standard asks for */
+                    modules: number;
+                    /** @description Share of quiet-zone samples that are light */
+                    clear: number;
+                    ok: boolean;
+                  };
+                  /** @description Share of the error-correction capacity the read needed */
+                  errorCorrectionUsed: number | null;
+                  errorCorrectionGrade: ('A' | 'B' | 'C' | 'D' | 'F') | null;
+                  grade: 'A' | 'B' | 'C' | 'D' | 'F';
+                  warnings: string[];
+                } | null;
+              }[];
+              /** @description The pass that found the codes: quick (ZXing, no retries), as-is (ZXing's own retries), contrast, equalised, denoised, turned; none when no pass did */
+              attempt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getScansSessions: {
+    parameters: {
+      query: {
+        status?: 'open' | 'closed';
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            sessions: {
               /** Format: uuid */
               id: string;
               name: string;
@@ -16983,2008 +11310,2097 @@ export interface paths {
                   'invalid-id': number;
                 };
               };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
+            }[];
           };
         };
       };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/api/v1/links/codes': {
+  postScansSessions: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Dynamic codes, newest first */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              codes: {
-                id: string;
-                slug: string;
-                /** @description What the printed code encodes */
-                url: string;
-                name: string;
-                target: string;
-                rules: {
-                  device?: ('mobile' | 'tablet' | 'desktop')[];
-                  language?: string[];
-                  hours?: {
-                    from: string;
-                    until: string;
-                  };
-                  days?: number[];
-                  timeZone?: string;
-                  target: string;
-                }[];
-                validFrom: string | null;
-                validUntil: string | null;
-                enabled: boolean;
-                createdAt: string;
-                updatedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @description What the session expects: a lot (optionally of one type and vendor), a serial range of a lot, a list of UIDs, or a shipment (its reference and packing list) */
+          expected?:
+            | {
+                /** @enum {string} */
+                kind: 'lot';
+                lot: string;
+                type?: string;
+                vendor?: string;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'range';
+                lot: string;
+                type?: string;
+                vendor?: string;
+                from: number;
+                to: number;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'list';
+                uids: string[];
+              }
+            | {
+                /** @enum {string} */
+                kind: 'shipment';
+                reference: string;
+                uids: string[];
+              };
+          targetStatus?:
+            | 'generated'
+            | 'engraved'
+            | 'verified'
+            | 'available'
+            | 'reserved'
+            | 'shipped'
+            | 'returned'
+            | 'quarantined'
+            | 'scrapped';
         };
       };
     };
-    put?: never;
-    /** Create a dynamic code: a short URL of ours whose target can change after printing */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
+            /** Format: uuid */
+            id: string;
             name: string;
-            /** @description Where scans go when no rule matches: an absolute http(s) URL */
-            target: string;
-            /** @description First match wins */
-            rules?: {
-              device?: ('mobile' | 'tablet' | 'desktop')[];
-              language?: string[];
-              hours?: {
-                from: string;
-                until: string;
-              };
-              days?: number[];
-              timeZone?: string;
-              target: string;
-            }[];
-            validFrom?: string | null;
-            validUntil?: string | null;
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              slug: string;
-              /** @description What the printed code encodes */
-              url: string;
-              name: string;
-              target: string;
-              rules: {
-                device?: ('mobile' | 'tablet' | 'desktop')[];
-                language?: string[];
-                hours?: {
-                  from: string;
-                  until: string;
-                };
-                days?: number[];
-                timeZone?: string;
-                target: string;
-              }[];
-              validFrom: string | null;
-              validUntil: string | null;
-              enabled: boolean;
-              createdAt: string;
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
+            operator: string;
+            status: 'open' | 'closed';
+            expected: {
               [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/links/codes/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** A dynamic code */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              slug: string;
-              /** @description What the printed code encodes */
-              url: string;
-              name: string;
-              target: string;
-              rules: {
-                device?: ('mobile' | 'tablet' | 'desktop')[];
-                language?: string[];
-                hours?: {
-                  from: string;
-                  until: string;
-                };
-                days?: number[];
-                timeZone?: string;
-                target: string;
-              }[];
-              validFrom: string | null;
-              validUntil: string | null;
-              enabled: boolean;
-              createdAt: string;
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change a dynamic code: target, rules, schedule, on/off (audited) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name?: string;
-            /** @description Where scans go when no rule matches: an absolute http(s) URL */
-            target?: string;
-            /** @description First match wins */
-            rules?: {
-              device?: ('mobile' | 'tablet' | 'desktop')[];
-              language?: string[];
-              hours?: {
-                from: string;
-                until: string;
-              };
-              days?: number[];
-              timeZone?: string;
-              target: string;
-            }[];
-            validFrom?: string | null;
-            validUntil?: string | null;
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              slug: string;
-              /** @description What the printed code encodes */
-              url: string;
-              name: string;
-              target: string;
-              rules: {
-                device?: ('mobile' | 'tablet' | 'desktop')[];
-                language?: string[];
-                hours?: {
-                  from: string;
-                  until: string;
-                };
-                days?: number[];
-                timeZone?: string;
-                target: string;
-              }[];
-              validFrom: string | null;
-              validUntil: string | null;
-              enabled: boolean;
-              createdAt: string;
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    trace?: never;
-  };
-  '/q/{slug}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * A dynamic code's address: redirects (302) to its target
-     * @description Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          prefix: string;
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description To the target */
-        302: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{prefix}/q/{slug}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * A dynamic code's address: redirects (302) to its target
-     * @description Only to a target its owner set. A disabled, expired or not yet valid code answers a short page saying so (410 or 404), an unknown one 404. Every resolution is recorded as a scan event.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          prefix: string;
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description To the target */
-        302: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/links/analytics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Scan analytics: totals, per day, by device, browser, language, country and result, first and last scan per item
-     * @description For a dynamic code (codeId), a lot, an item, or the whole tenant, over [from, to). Bots are left out unless bots=true. Scans are written in batches: the last half second may not be counted yet.
-     */
-    get: {
-      parameters: {
-        query?: {
-          codeId?: string;
-          lot?: string;
-          itemUid?: string;
-          from?: string;
-          to?: string;
-          /** @description Count scans by bots too */
-          bots?: boolean;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+            } | null;
+            targetStatus:
+              | (
+                  | 'generated'
+                  | 'engraved'
+                  | 'verified'
+                  | 'available'
+                  | 'reserved'
+                  | 'shipped'
+                  | 'returned'
+                  | 'quarantined'
+                  | 'scrapped'
+                )
+              | null;
+            createdAt: string;
+            closedAt: string | null;
+            moved: number | null;
+            summary: {
               scans: number;
-              /** @description Distinct visitors per day, summed */
-              visitors: number;
-              bots: number;
-              firstScan: string | null;
-              lastScan: string | null;
-              byDay: {
-                day: string;
-                scans: number;
-              }[];
-              byDevice: {
-                key: string;
-                scans: number;
-              }[];
-              byBrowser: {
-                key: string;
-                scans: number;
-              }[];
-              byLanguage: {
-                key: string;
-                scans: number;
-              }[];
-              byCountry: {
-                key: string;
-                scans: number;
-              }[];
+              expected: number | null;
+              found: number | null;
+              missing: number | null;
               byResult: {
-                key: string;
-                scans: number;
-              }[];
-              items: {
-                uid: string;
-                scans: number;
-                firstScan: string;
-                lastScan: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
+                ok: number;
+                unknown: number;
+                duplicate: number;
+                unexpected: number;
+                'wrong-status': number;
+                'invalid-id': number;
+              };
             };
           };
         };
       };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/api/v1/links/scans': {
+  getScansSessionsById: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
-    /** The scan events as CSV, newest first (at most 100,000) */
-    get: {
-      parameters: {
-        query?: {
-          codeId?: string;
-          lot?: string;
-          itemUid?: string;
-          from?: string;
-          to?: string;
-          /** @description Count scans by bots too */
-          bots?: boolean;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description CSV */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/csv': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/i/{uid}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** A part's public page: type, date, warranty, recall notice, maker */
-    get: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
-        };
-        header?: never;
-        path: {
-          prefix: string;
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{prefix}/i/{uid}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** A part's public page: type, date, warranty, recall notice, maker */
-    get: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
-        };
-        header?: never;
-        path: {
-          prefix: string;
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/01/{gtin}/10/{lot}/21/{serial}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** A part's public page from its GS1 Digital Link (GTIN, lot, serial) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
-        };
-        header?: never;
-        path: {
-          prefix: string;
-          gtin: string;
-          lot: string;
-          serial: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{prefix}/01/{gtin}/10/{lot}/21/{serial}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** A part's public page from its GS1 Digital Link (GTIN, lot, serial) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
-        };
-        header?: never;
-        path: {
-          prefix: string;
-          gtin: string;
-          lot: string;
-          serial: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/i/{uid}/warranty': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Register a part's warranty from its public page (form: email, purchaseDate) */
-    post: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
-        };
-        header?: never;
-        path: {
-          prefix: string;
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            email: string;
-            /** Format: date */
-            purchaseDate: string;
-          } & {
-            [key: string]: unknown;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            operator: string;
+            status: 'open' | 'closed';
+            expected: {
+              [key: string]: unknown;
+            } | null;
+            targetStatus:
+              | (
+                  | 'generated'
+                  | 'engraved'
+                  | 'verified'
+                  | 'available'
+                  | 'reserved'
+                  | 'shipped'
+                  | 'returned'
+                  | 'quarantined'
+                  | 'scrapped'
+                )
+              | null;
+            createdAt: string;
+            closedAt: string | null;
+            moved: number | null;
+            summary: {
+              scans: number;
+              expected: number | null;
+              found: number | null;
+              missing: number | null;
+              byResult: {
+                ok: number;
+                unknown: number;
+                duplicate: number;
+                unexpected: number;
+                'wrong-status': number;
+                'invalid-id': number;
+              };
+            };
           };
         };
       };
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description HTML page */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/{prefix}/i/{uid}/warranty': {
+  getScansSessionsByIdScans: {
     parameters: {
-      query?: never;
+      query: {
+        result?: 'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
+        /** @description Scans after this id */
+        after?: number;
+        limit: number;
+      };
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /** Register a part's warranty from its public page (form: email, purchaseDate) */
-    post: {
-      parameters: {
-        query?: {
-          /** @description The signature of signed codes */
-          s?: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path: {
-          prefix: string;
-          uid: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            email: string;
-            /** Format: date */
-            purchaseDate: string;
-          } & {
-            [key: string]: unknown;
+            scans: {
+              id: number;
+              clientId: string;
+              text: string;
+              uid: string | null;
+              result: 'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
+              detail: string | null;
+              source: 'camera' | 'image' | 'wedge' | 'api';
+              scannedAt: string;
+              receivedAt: string;
+            }[];
           };
         };
       };
-      responses: {
-        /** @description HTML page */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description HTML page */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description HTML page */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description HTML page */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/api/v1/links/public-page': {
+  postScansSessionsByIdScans: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          scans: {
+            text: string;
+            clientId?: string;
+            /** Format: date-time */
+            scannedAt?: string;
+            source?: 'camera' | 'image' | 'wedge' | 'api';
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            scans: {
+              id: number;
+              clientId: string;
+              text: string;
+              uid: string | null;
+              result: 'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
+              detail: string | null;
+              source: 'camera' | 'image' | 'wedge' | 'api';
+              scannedAt: string;
+              receivedAt: string;
+              /** @description The item's status */
+              status: string | null;
+              /** @description The item's component type */
+              type: string | null;
+            }[];
+            summary: {
+              scans: number;
+              expected: number | null;
+              found: number | null;
+              missing: number | null;
+              byResult: {
+                ok: number;
+                unknown: number;
+                duplicate: number;
+                unexpected: number;
+                'wrong-status': number;
+                'invalid-id': number;
+              };
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postScansSessionsByIdImages: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @description One part named `file` per image: PNG, JPEG, GIF or WebP */
+          file: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            images: {
+              name: string;
+              attempt: string;
+              scans: {
+                id: number;
+                clientId: string;
+                text: string;
+                uid: string | null;
+                result:
+                  'ok' | 'unknown' | 'duplicate' | 'unexpected' | 'wrong-status' | 'invalid-id';
+                detail: string | null;
+                source: 'camera' | 'image' | 'wedge' | 'api';
+                scannedAt: string;
+                receivedAt: string;
+                /** @description The item's status */
+                status: string | null;
+                /** @description The item's component type */
+                type: string | null;
+              }[];
+            }[];
+            summary: {
+              scans: number;
+              expected: number | null;
+              found: number | null;
+              missing: number | null;
+              byResult: {
+                ok: number;
+                unknown: number;
+                duplicate: number;
+                unexpected: number;
+                'wrong-status': number;
+                'invalid-id': number;
+              };
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getScansSessionsByIdMissing: {
+    parameters: {
+      query: {
+        limit: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              uid: string;
+              status:
+                | 'generated'
+                | 'engraved'
+                | 'verified'
+                | 'available'
+                | 'reserved'
+                | 'shipped'
+                | 'returned'
+                | 'quarantined'
+                | 'scrapped';
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postScansSessionsByIdClose: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @default true */
+          apply: boolean;
+          location?: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            operator: string;
+            status: 'open' | 'closed';
+            expected: {
+              [key: string]: unknown;
+            } | null;
+            targetStatus:
+              | (
+                  | 'generated'
+                  | 'engraved'
+                  | 'verified'
+                  | 'available'
+                  | 'reserved'
+                  | 'shipped'
+                  | 'returned'
+                  | 'quarantined'
+                  | 'scrapped'
+                )
+              | null;
+            createdAt: string;
+            closedAt: string | null;
+            moved: number | null;
+            summary: {
+              scans: number;
+              expected: number | null;
+              found: number | null;
+              missing: number | null;
+              byResult: {
+                ok: number;
+                unknown: number;
+                duplicate: number;
+                unexpected: number;
+                'wrong-status': number;
+                'invalid-id': number;
+              };
+            };
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getLinksCodes: {
+    parameters: {
+      query: {
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            codes: {
+              id: string;
+              slug: string;
+              /** @description What the printed code encodes */
+              url: string;
+              name: string;
+              target: string;
+              rules: {
+                device?: ('mobile' | 'tablet' | 'desktop')[];
+                language?: string[];
+                hours?: {
+                  from: string;
+                  until: string;
+                };
+                days?: number[];
+                timeZone?: string;
+                target: string;
+              }[];
+              validFrom: string | null;
+              validUntil: string | null;
+              enabled: boolean;
+              createdAt: string;
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postLinksCodes: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** What public item pages show (fields) and who they say made the part */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              fields: ('type' | 'manufacturingDate' | 'warranty' | 'lot' | 'serial')[];
-              brandName: string | null;
-              contactEmail: string | null;
-              contactUrl: string | null;
-              warrantyRegistration: boolean;
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @description Where scans go when no rule matches: an absolute http(s) URL */
+          target: string;
+          /** @description First match wins */
+          rules?: {
+            device?: ('mobile' | 'tablet' | 'desktop')[];
+            language?: string[];
+            hours?: {
+              from: string;
+              until: string;
             };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+            days?: number[];
+            timeZone?: string;
+            target: string;
+          }[];
+          validFrom?: string | null;
+          validUntil?: string | null;
+          enabled?: boolean;
         };
       };
     };
-    /** Choose the public item pages' fields, branding and warranty form */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            slug: string;
+            /** @description What the printed code encodes */
+            url: string;
+            name: string;
+            target: string;
+            rules: {
+              device?: ('mobile' | 'tablet' | 'desktop')[];
+              language?: string[];
+              hours?: {
+                from: string;
+                until: string;
+              };
+              days?: number[];
+              timeZone?: string;
+              target: string;
+            }[];
+            validFrom: string | null;
+            validUntil: string | null;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
       };
-      requestBody: {
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getLinksCodesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            slug: string;
+            /** @description What the printed code encodes */
+            url: string;
+            name: string;
+            target: string;
+            rules: {
+              device?: ('mobile' | 'tablet' | 'desktop')[];
+              language?: string[];
+              hours?: {
+                from: string;
+                until: string;
+              };
+              days?: number[];
+              timeZone?: string;
+              target: string;
+            }[];
+            validFrom: string | null;
+            validUntil: string | null;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  patchLinksCodesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          /** @description Where scans go when no rule matches: an absolute http(s) URL */
+          target?: string;
+          /** @description First match wins */
+          rules?: {
+            device?: ('mobile' | 'tablet' | 'desktop')[];
+            language?: string[];
+            hours?: {
+              from: string;
+              until: string;
+            };
+            days?: number[];
+            timeZone?: string;
+            target: string;
+          }[];
+          validFrom?: string | null;
+          validUntil?: string | null;
+          enabled?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            slug: string;
+            /** @description What the printed code encodes */
+            url: string;
+            name: string;
+            target: string;
+            rules: {
+              device?: ('mobile' | 'tablet' | 'desktop')[];
+              language?: string[];
+              hours?: {
+                from: string;
+                until: string;
+              };
+              days?: number[];
+              timeZone?: string;
+              target: string;
+            }[];
+            validFrom: string | null;
+            validUntil: string | null;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getQBySlug: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the target */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getByPrefixQBySlug: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        prefix: string;
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the target */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getLinksAnalytics: {
+    parameters: {
+      query?: {
+        codeId?: string;
+        lot?: string;
+        itemUid?: string;
+        from?: string;
+        to?: string;
+        /** @description Count scans by bots too */
+        bots?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            scans: number;
+            /** @description Distinct visitors per day, summed */
+            visitors: number;
+            bots: number;
+            firstScan: string | null;
+            lastScan: string | null;
+            byDay: {
+              day: string;
+              scans: number;
+            }[];
+            byDevice: {
+              key: string;
+              scans: number;
+            }[];
+            byBrowser: {
+              key: string;
+              scans: number;
+            }[];
+            byLanguage: {
+              key: string;
+              scans: number;
+            }[];
+            byCountry: {
+              key: string;
+              scans: number;
+            }[];
+            byResult: {
+              key: string;
+              scans: number;
+            }[];
+            items: {
+              uid: string;
+              scans: number;
+              firstScan: string;
+              lastScan: string;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getLinksScans: {
+    parameters: {
+      query?: {
+        codeId?: string;
+        lot?: string;
+        itemUid?: string;
+        from?: string;
+        to?: string;
+        /** @description Count scans by bots too */
+        bots?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getIByUid: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getByPrefixIByUid: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        prefix: string;
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  get01ByGtin10ByLot21BySerial: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        gtin: string;
+        lot: string;
+        serial: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getByPrefix01ByGtin10ByLot21BySerial: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        prefix: string;
+        gtin: string;
+        lot: string;
+        serial: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postIByUidWarranty: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          email: string;
+          /** Format: date */
+          purchaseDate: string;
+        } & {
+          [key: string]: unknown;
+        };
+        'application/json': {
+          email: string;
+          /** Format: date */
+          purchaseDate: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postByPrefixIByUidWarranty: {
+    parameters: {
+      query?: {
+        /** @description The signature of signed codes */
+        s?: string;
+      };
+      header?: never;
+      path: {
+        prefix: string;
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          email: string;
+          /** Format: date */
+          purchaseDate: string;
+        } & {
+          [key: string]: unknown;
+        };
+        'application/json': {
+          email: string;
+          /** Format: date */
+          purchaseDate: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description HTML page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTML page, or problem+json to `Accept: application/json` */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getLinksPublicPage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
             fields: ('type' | 'manufacturingDate' | 'warranty' | 'lot' | 'serial')[];
@@ -18995,868 +13411,558 @@ export interface paths {
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              fields: ('type' | 'manufacturingDate' | 'warranty' | 'lot' | 'serial')[];
-              brandName: string | null;
-              contactEmail: string | null;
-              contactUrl: string | null;
-              warrantyRegistration: boolean;
-            };
-          };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/api/v1/recalls': {
+  putLinksPublicPage: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Recalls, newest first */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              recalls: {
-                id: string;
-                lot: string;
-                typeCode: string | null;
-                serialFrom: number | null;
-                serialTo: number | null;
-                message: string;
-                affected: number;
-                createdAt: string;
-                closedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          fields: ('type' | 'manufacturingDate' | 'warranty' | 'lot' | 'serial')[];
+          brandName: string | null;
+          contactEmail: string | null;
+          contactUrl: string | null;
+          warrantyRegistration: boolean;
         };
       };
     };
-    put?: never;
-    /** Recall a lot (or a serial range of it): every affected public page shows the message */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
+            fields: ('type' | 'manufacturingDate' | 'warranty' | 'lot' | 'serial')[];
+            brandName: string | null;
+            contactEmail: string | null;
+            contactUrl: string | null;
+            warrantyRegistration: boolean;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getRecalls: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            recalls: {
+              id: string;
+              lot: string;
+              typeCode: string | null;
+              serialFrom: number | null;
+              serialTo: number | null;
+              message: string;
+              affected: number;
+              createdAt: string;
+              closedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postRecalls: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          lot: string;
+          typeCode?: string;
+          serialFrom?: number;
+          serialTo?: number;
+          message: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
             lot: string;
-            typeCode?: string;
-            serialFrom?: number;
-            serialTo?: number;
+            typeCode: string | null;
+            serialFrom: number | null;
+            serialTo: number | null;
             message: string;
+            affected: number;
+            createdAt: string;
+            closedAt: string | null;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              lot: string;
-              typeCode: string | null;
-              serialFrom: number | null;
-              serialTo: number | null;
-              message: string;
-              affected: number;
-              createdAt: string;
-              closedAt: string | null;
-            };
-          };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/api/v1/recalls/{id}/affected': {
+  getRecallsByIdAffected: {
+    parameters: {
+      query: {
+        limit: number;
+        /** @description Serial to start after */
+        after?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              uid: string;
+              serial: number;
+              status: string;
+              lastScan: string | null;
+            }[];
+            next: number | null;
+          };
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postRecallsByIdClose: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
-    /** The items a recall covers, with their status and last scan */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-          /** @description Serial to start after */
-          after?: number;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path: {
-          id: string;
+        content: {
+          'application/json': {
+            id: string;
+            lot: string;
+            typeCode: string | null;
+            serialFrom: number | null;
+            serialTo: number | null;
+            message: string;
+            affected: number;
+            createdAt: string;
+            closedAt: string | null;
+          };
         };
-        cookie?: never;
       };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                uid: string;
-                serial: number;
-                status: string;
-                lastScan: string | null;
-              }[];
-              next: number | null;
-            };
-          };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details (RFC 9457): `code` says which, `detail` why */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/recalls/{id}/close': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** End a recall: the pages stop showing its notice */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              lot: string;
-              typeCode: string | null;
-              serialFrom: number | null;
-              serialTo: number | null;
-              message: string;
-              affected: number;
-              createdAt: string;
-              closedAt: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              code: string;
-              requestId: string;
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
-export interface components {
-  schemas: {
-    /** Problem */
-    'def-0': {
-      type: string;
-      title: string;
-      status: number;
-      detail: string;
-      code: string;
-      requestId: string;
-    } & {
-      [key: string]: unknown;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
-}
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;

@@ -30,6 +30,16 @@ declare module 'fastify' {
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
+/** Who a guard hook lets in, for the OpenAPI document's `security` (openapi-contract.ts). */
+export type Access = { kind: 'role'; role: Role } | { kind: 'user' } | { kind: 'optional' };
+const ACCESS = new WeakMap<object, Access>();
+export const accessOf = (hook: unknown): Access | undefined =>
+  typeof hook === 'function' ? ACCESS.get(hook) : undefined;
+function tagged<T extends object>(hook: T, access: Access): T {
+  ACCESS.set(hook, access);
+  return hook;
+}
+
 export class Guard {
   constructor(
     private readonly tokens: AccessTokens,
@@ -37,34 +47,43 @@ export class Guard {
   ) {}
 
   /** preValidation hook: any signed-in user, no tenant needed (e.g. /auth/me). */
-  readonly user: preHandlerAsyncHookHandler = async (request) => {
-    request.userId = (await this.userFromBearer(request)).userId;
-  };
+  readonly user: preHandlerAsyncHookHandler = tagged(
+    async (request: FastifyRequest) => {
+      request.userId = (await this.userFromBearer(request)).userId;
+    },
+    { kind: 'user' },
+  );
 
   /** preValidation hook: a caller with at least `role` in the current tenant. */
   role(role: Role): preHandlerAsyncHookHandler {
-    return async (request: FastifyRequest, _reply: FastifyReply) => {
-      const principal = await this.principal(request);
-      if (RANK[principal.role] < RANK[role]) {
-        throw new AppError(
-          'AUTH_ERR_FORBIDDEN',
-          `This needs the ${role} role; you have ${principal.role}`,
-        );
-      }
-      request.principal = principal;
-      narrowToTenant(principal.tenantId);
-    };
+    return tagged(
+      async (request: FastifyRequest, _reply: FastifyReply) => {
+        const principal = await this.principal(request);
+        if (RANK[principal.role] < RANK[role]) {
+          throw new AppError(
+            'AUTH_ERR_FORBIDDEN',
+            `This needs the ${role} role; you have ${principal.role}`,
+          );
+        }
+        request.principal = principal;
+        narrowToTenant(principal.tenantId);
+      },
+      { kind: 'role', role },
+    );
   }
 
   /**
    * preValidation hook: the caller's principal when credentials are sent (invalid ones still answer 401),
    * anonymous otherwise — for routes open to everyone, such as code generation.
    */
-  readonly optional: preHandlerAsyncHookHandler = async (request) => {
-    if (!hasCredentials(request)) return;
-    request.principal = await this.principal(request);
-    narrowToTenant(request.principal.tenantId);
-  };
+  readonly optional: preHandlerAsyncHookHandler = tagged(
+    async (request: FastifyRequest) => {
+      if (!hasCredentials(request)) return;
+      request.principal = await this.principal(request);
+      narrowToTenant(request.principal.tenantId);
+    },
+    { kind: 'optional' },
+  );
 
   private async principal(request: FastifyRequest): Promise<Principal> {
     const key = request.headers['x-api-key'];

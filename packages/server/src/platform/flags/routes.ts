@@ -16,7 +16,7 @@ export async function flagRoutes(
     {
       preValidation: guard.role('viewer'),
       schema: {
-        tags: ['accounts'],
+        tags: ['features'],
         summary: "Feature flags for the caller's tenant (docs/operations.md)",
         response: {
           200: Type.Object({
