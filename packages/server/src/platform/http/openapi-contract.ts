@@ -43,7 +43,9 @@ const described = new WeakSet<object>();
 /** onRoute: security and description from the route's guard (registered before the routes). */
 export function declareRouteAccess(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    const schema = route.schema as (Json & { hide?: boolean; summary?: string }) | undefined;
+    const schema = route.schema as
+      | (Json & { hide?: boolean; summary?: string; description?: string })
+      | undefined;
     // A schema object can serve several routes (GET's implicit HEAD, a path with and without a
     // prefix): described once.
     if (!schema || schema.hide || described.has(schema)) return;
@@ -92,8 +94,8 @@ export function completeContract(document: Json): Json {
   for (const [name, schema] of Object.entries(components.schemas ?? {}))
     if (name.startsWith('def-') && isProblem(schema)) {
       delete components.schemas![name];
-      const { title: _title, ...rest } = schema;
-      components.schemas!.Problem = rest;
+      components.schemas!.Problem = { ...schema };
+      delete components.schemas!.Problem.title;
     }
   const taken = new Set<string>();
   // /api/v1 first, so the seed-compatible routes are the ones that take a suffix.
