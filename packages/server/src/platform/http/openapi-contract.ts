@@ -44,8 +44,7 @@ const described = new WeakSet<object>();
 export function declareRouteAccess(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = route.schema as
-      | (Json & { hide?: boolean; summary?: string; description?: string })
-      | undefined;
+      (Json & { hide?: boolean; summary?: string; description?: string }) | undefined;
     // A schema object can serve several routes (GET's implicit HEAD, a path with and without a
     // prefix): described once.
     if (!schema || schema.hide || described.has(schema)) return;
