@@ -45,6 +45,7 @@ import { trustProxy } from './platform/http/client-ip.js';
 import { idempotencyKeysPlugin } from './platform/http/idempotency.js';
 import { refuseUnstorableText } from './platform/http/storable-text.js';
 import { refuseUndeclaredBodyTypes } from './platform/http/content-types.js';
+import { noStoreForSecrets } from './platform/http/no-store.js';
 import { completeContract, declareRouteAccess } from './platform/http/openapi-contract.js';
 import { queueGauges } from './platform/queue/metrics.js';
 import { jobRoutes } from './platform/queue/routes.js';
@@ -224,6 +225,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   registerProblemHandlers(server);
   refuseUndeclaredBodyTypes(server);
   declareRouteAccess(server);
+  noStoreForSecrets(server);
   refuseUnstorableText(server);
   const metrics = registerMetrics(server);
 
