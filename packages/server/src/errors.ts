@@ -65,6 +65,11 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/** A piece of the client's input as a detail quotes it: at most `max` characters. */
+export function bounded(input: string, max = 100): string {
+  return input.length > max ? `${input.slice(0, max)}…` : input;
+}
+
 export class AppError extends Error {
   readonly status: number;
   constructor(

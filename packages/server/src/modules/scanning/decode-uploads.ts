@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../errors.js';
+import { AppError, bounded } from '../../errors.js';
 import { multipartParts, partBytes } from '../../platform/http/multipart.js';
 import type { ModuleContext } from '../registry.js';
 import { decodePool } from './decode-pool.js';
@@ -40,9 +40,12 @@ export async function decodeUploads(
     );
   const images: DecodedUpload[] = [];
   for await (const part of multipartParts(request.files())) {
-    const name: string = part.filename || `image ${images.length + 1}`;
+    const name: string = bounded(part.filename || `image ${images.length + 1}`);
     if (part.fieldname !== 'file')
-      throw new AppError('SCAN_ERR_IMAGE', `Name each image part "file" (got "${part.fieldname}")`);
+      throw new AppError(
+        'SCAN_ERR_IMAGE',
+        `Name each image part "file" (got "${bounded(part.fieldname)}")`,
+      );
     const bytes = await partBytes(part).catch((error: { code?: string }) => {
       if (error.code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
       throw new AppError(

@@ -6,7 +6,7 @@
  * narrowed to it (row-level security on PostgreSQL, platform/db/tenant-scope.ts).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { AppError } from '../../errors.js';
+import { AppError, bounded } from '../../errors.js';
 import type { Role } from '../db/schema.js';
 import { narrowToTenant } from '../db/tenant-scope.js';
 import type { AccessTokens } from './access-tokens.js';
@@ -105,7 +105,7 @@ export class Guard {
     let membership;
     if (typeof wanted === 'string' && wanted) {
       membership = memberships.find((m) => m.tenantId === wanted || m.slug === wanted);
-      if (!membership) throw new AppError('HTTP_ERR_NOT_FOUND', `No tenant "${wanted}"`);
+      if (!membership) throw new AppError('HTTP_ERR_NOT_FOUND', `No tenant "${bounded(wanted)}"`);
     } else if (memberships.length === 1) {
       membership = memberships[0];
     } else {

@@ -11,7 +11,7 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import { isUnavailable } from './unavailable.js';
-import { AppError, ERROR_CATALOGUE, problem, type ErrorCode } from '../../errors.js';
+import { AppError, bounded, ERROR_CATALOGUE, problem, type ErrorCode } from '../../errors.js';
 
 interface FieldError {
   field: string;
@@ -71,7 +71,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
           };
         }
         const leaf = extraField.additionalProperty ?? extraField.missingProperty;
-        const field = [context, path, leaf].filter(Boolean).join('.');
+        const field = bounded([context, path, leaf].filter(Boolean).join('.'));
         return {
           field,
           message:
@@ -130,7 +130,7 @@ export function registerNotFound(
       reply,
       request,
       'HTTP_ERR_NOT_FOUND',
-      `No route for ${request.method} ${request.url.split('?')[0]}`,
+      `No route for ${request.method} ${bounded(request.url.split('?')[0])}`,
     );
   });
 }

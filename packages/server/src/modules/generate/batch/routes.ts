@@ -7,7 +7,7 @@ import multipart from '@fastify/multipart';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { AppError } from '../../../errors.js';
+import { AppError, bounded } from '../../../errors.js';
 import { multipartParts, partBytes } from '../../../platform/http/multipart.js';
 import { requestAuditContext } from '../../../platform/audit/audit.js';
 import type { Guard } from '../../../platform/auth/guard.js';
@@ -171,7 +171,7 @@ export async function batchRoutes(app: FastifyInstance, context: ModuleContext &
             if (part.fieldname !== 'file' || !kind)
               throw new AppError(
                 'BATCH_ERR_INPUT',
-                `Send one part named "file" holding a .csv or .txt file (got "${part.fieldname}": ${part.filename})`,
+                `Send one part named "file" holding a .csv or .txt file (got "${bounded(part.fieldname)}": ${bounded(part.filename)})`,
               );
             file = { bytes: await partBytes(part), name: part.filename, kind };
           } else if (part.fieldname === 'options') {
