@@ -79,6 +79,7 @@ export interface Config {
   engravingPollMs: number;
   engravingLeaseMs: number;
   engravingProbeMs: number;
+  engravingAllowLocal: boolean;
   publicUrl: string | undefined;
   linkCacheMs: number;
   publicRateLimitMax: number;
@@ -666,6 +667,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     description:
       'How often machines not running a job are asked for their state (idle, alarm, offline), in ms; 0 turns it off. Each check opens a connection to the controller (a serial board resets on it).',
     parse: integer('QRFORGE_ENGRAVING_PROBE_MS', 0, 3_600_000),
+  },
+  {
+    name: 'QRFORGE_ENGRAVING_ALLOW_LOCAL',
+    key: 'engravingAllowLocal',
+    default: 'false',
+    description:
+      'Allow TCP controllers on this machine (loopback), link-local (the cloud metadata service 169.254.169.254) and other non-LAN addresses: a serial-to-TCP bridge on this host, a test rig. Off: private LAN and public addresses only.',
+    parse: boolean('QRFORGE_ENGRAVING_ALLOW_LOCAL'),
   },
   {
     name: 'QRFORGE_PUBLIC_URL',

@@ -43,6 +43,7 @@ export const ERROR_CATALOGUE = {
   LINK_ERR_GONE: { status: 410, title: 'The code is switched off or has expired' },
   PAGE_ERR_SIGNATURE: { status: 403, title: 'The signature does not match' },
   PAGE_ERR_FORM: { status: 422, title: 'The form cannot be accepted' },
+  ENGRAVING_ERR_CONNECTION: { status: 422, title: 'The machine connection is not allowed' },
   ENGRAVING_ERR_MACHINE_BUSY: { status: 409, title: 'The machine is busy' },
   WEBHOOK_ERR_URL: { status: 422, title: 'The webhook URL is not allowed' },
   WEBHOOK_ERR_EVENT_TYPE: { status: 422, title: 'Unknown event type' },

@@ -62,7 +62,7 @@ it('every answer that carries a token, key or secret is no-store', async () => {
       headers: auth ? { authorization: `Bearer ${auth}` } : {},
     });
     expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-    seen.set(`${method} ${template}`, res.headers['cache-control'] as string | undefined);
+    seen.set(`${method} ${template}`, res.headers['cache-control']);
     return res.json<Record<string, string>>();
   };
 

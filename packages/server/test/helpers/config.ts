@@ -10,6 +10,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataDir: mkdtempSync(join(tmpdir(), 'qrforge-test-')),
     // Tests drive the engraving runner by hand; machine checks are tested on their own.
     engravingProbeMs: 0,
+    // Tests run their GRBL controllers on loopback; engraving-machines.test.ts checks the refusal.
+    engravingAllowLocal: true,
     ...overrides,
   };
 }

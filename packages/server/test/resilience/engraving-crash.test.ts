@@ -33,7 +33,7 @@ function runnerScript(dir: string, databaseUrl: string): string {
     `import { openDatabase } from ${src('platform/db/database.ts')};
 import { EngravingRunner } from ${src('modules/engraving/runner.ts')};
 const db = await openDatabase({ databaseUrl: ${JSON.stringify(databaseUrl)}, dataDir: ${JSON.stringify(dir)} });
-new EngravingRunner(db.db, { leaseMs: 1000 }).start(50);
+new EngravingRunner(db.db, { leaseMs: 1000, allowLocal: true }).start(50);
 console.log('RUNNER_STARTED');
 `,
   );

@@ -15,6 +15,7 @@ export const engravingModule: DomainModule = {
     const runner = new EngravingRunner(context.database.db, {
       leaseMs: context.config.engravingLeaseMs,
       probeMs: context.config.engravingProbeMs,
+      allowLocal: context.config.engravingAllowLocal,
       pieces: new Counter({
         name: 'engraving_pieces_total',
         help: 'Engraving pieces finished by this process: done, failed, checked (dry run).',

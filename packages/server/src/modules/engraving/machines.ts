@@ -9,6 +9,7 @@ import type { MachineProfile } from './gcode/settings.js';
 import { connectSerial, connectTcp, type GrblConnection } from './grbl/driver.js';
 import type { StatusReport } from './grbl/protocol.js';
 import { GrblSimulator } from './grbl/simulator.js';
+import { controllerAddress } from './machine-address.js';
 import { machines } from './schema.js';
 
 export type MachineRow = typeof machines.$inferSelect;
@@ -61,16 +62,20 @@ export async function closeSimulators(): Promise<void> {
 
 export async function connectMachine(
   machine: MachineRow,
-  timeoutMs = 5000,
+  options: { timeoutMs?: number; allowLocal: boolean },
 ): Promise<GrblConnection> {
   const connection = machine.connection as Connection;
+  const timeoutMs = options.timeoutMs ?? 5000;
   switch (connection.type) {
     case 'simulated': {
       const { port } = await simulatorOf(machine, connection.speed);
       return connectTcp('127.0.0.1', port, timeoutMs);
     }
-    case 'tcp':
-      return connectTcp(connection.host, connection.port, timeoutMs);
+    case 'tcp': {
+      // Checked again at connect time: a name may now resolve somewhere it must not.
+      const address = await controllerAddress(connection.host, options.allowLocal);
+      return connectTcp(address, connection.port, timeoutMs);
+    }
     case 'serial':
       return connectSerial(connection.path, connection.baudRate, timeoutMs);
   }
@@ -90,7 +95,7 @@ export function stateOf(status: StatusReport): MachineRow['state'] {
 export async function checkMachine(
   db: Database,
   id: string,
-  options: { timeoutMs: number; unlock?: boolean },
+  options: { timeoutMs: number; allowLocal: boolean; unlock?: boolean },
 ): Promise<MachineRow | undefined> {
   const now = new Date();
   const [held] = await db
@@ -108,7 +113,7 @@ export async function checkMachine(
   let status: StatusReport | undefined;
   let connection: GrblConnection | undefined;
   try {
-    connection = await connectMachine(held, options.timeoutMs);
+    connection = await connectMachine(held, options);
     // An alarm GRBL will not clear is reported by the status below, not as a lost machine.
     if (options.unlock) await connection.command('$X').catch(() => undefined);
     status = await connection.status();

@@ -11,6 +11,7 @@ import { and, asc, eq, inArray, ne, or } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { encodeText, toMatrix } from '@qrforge/qr';
 import { AppError } from '../../errors.js';
+import { checkConnection } from './machine-address.js';
 import { recordAudit, requestAuditContext } from '../../platform/audit/audit.js';
 import type { Guard } from '../../platform/auth/guard.js';
 import { isUniqueViolation } from '../../platform/db/rows.js';
@@ -310,6 +311,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
     async (request, reply) => {
       const tenantId = request.principal!.tenantId;
       const body = request.body;
+      checkConnection(body.connection, config.engravingAllowLocal);
       const machine = await db.transaction(async (tx) => {
         const [row] = await tx
           .insert(machines)
@@ -399,6 +401,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
     async (request) => {
       const tenantId = request.principal!.tenantId;
       const body = request.body;
+      if (body.connection) checkConnection(body.connection, config.engravingAllowLocal);
       const { id } = await findMachine(tenantId, request.params.id);
       const machine = await db.transaction(async (tx) => {
         const [row] = await tx
@@ -520,7 +523,11 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
       const tenantId = request.principal!.tenantId;
       const machine = await findMachine(tenantId, request.params.id);
       const unlock = request.params.action === 'unlock';
-      const checked = await checkMachine(db, machine.id, { timeoutMs: 3000, unlock });
+      const checked = await checkMachine(db, machine.id, {
+        timeoutMs: 3000,
+        allowLocal: config.engravingAllowLocal,
+        unlock,
+      });
       if (!checked)
         throw new AppError(
           'ENGRAVING_ERR_MACHINE_BUSY',

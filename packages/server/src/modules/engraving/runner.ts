@@ -33,6 +33,8 @@ export interface RunnerOptions {
   leaseMs: number;
   /** How often machines not running a job are asked for their state (0: never). */
   probeMs?: number;
+  /** QRFORGE_ENGRAVING_ALLOW_LOCAL: controllers on loopback and link-local addresses too. */
+  allowLocal: boolean;
   /** `engraving_pieces_total{result}`: done, failed, checked (dry run). */
   pieces?: Counter<'result'>;
   /** Called after items change (the inventory read cache). */
@@ -120,7 +122,10 @@ export class EngravingRunner {
       others
         .filter((m) => !this.running.has(m.id))
         .map((m) =>
-          checkMachine(this.db, m.id, { timeoutMs: 3000 }).catch((error: unknown) =>
+          checkMachine(this.db, m.id, {
+            timeoutMs: 3000,
+            allowLocal: this.options.allowLocal,
+          }).catch((error: unknown) =>
             this.options.log?.(`engraving: checking machine ${m.id}`, error),
           ),
         ),
@@ -239,7 +244,7 @@ export class EngravingRunner {
   private async runJob(machine: MachineRow, job: JobRow) {
     let connection: GrblConnection | undefined;
     try {
-      connection = await connectMachine(machine);
+      connection = await connectMachine(machine, { allowLocal: this.options.allowLocal });
       const status = await connection.status();
       if (stateOf(status) === 'alarm') {
         // Nothing sent: the job waits for a person to clear the machine and unlock it.
