@@ -25,8 +25,12 @@ Options:
       --dark <colour>   dark module colour, e.g. #112233 (default black)
       --light <colour>  background colour, or "transparent" (default white)
       --mask <0-7>      fixed data mask (default: lowest penalty)
+      --eci <auto|on|off>  announce UTF-8 (ECI 26): auto adds it when the text is
+                        not all ASCII (default); off for old readers
   -h, --help            show this help
 `;
+
+const ECI: Record<string, boolean | 'auto'> = { auto: 'auto', on: true, off: false };
 
 function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -41,6 +45,7 @@ function main(argv: string[]): number {
       dark: { type: 'string' },
       light: { type: 'string' },
       mask: { type: 'string' },
+      eci: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +60,7 @@ function main(argv: string[]): number {
     minVersion: version,
     maxVersion: version,
     mask: number(values.mask),
+    eci: ECI[values.eci ?? 'auto'] ?? (values.eci as never),
   });
   const style = { margin: number(values.margin), dark: values.dark, light: values.light };
   if (!values.output) {

@@ -20,6 +20,18 @@ function qrforgeQr(...args: string[]) {
 describe('qrforge-qr', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qrforge-cli-'));
 
+  it('marks non-ASCII text as UTF-8 (ECI) by default; --eci off leaves it out', async () => {
+    const read = async (...args: string[]) => {
+      const file = join(dir, `eci-${args.length}.png`);
+      await qrforgeQr('Grüße 東京', '-o', file, ...args);
+      const [result] = await decodeQr(readFileSync(file));
+      return [result.text, result.hasECI];
+    };
+    expect(await read()).toEqual(['Grüße 東京', true]);
+    expect((await read('--eci', 'off'))[1]).toBe(false);
+    await expect(qrforgeQr('x', '--eci', 'sometimes')).rejects.toThrow(/eci/);
+  });
+
   it('writes a PNG that decodes, with the options given', async () => {
     const file = join(dir, 'code.png');
     const { stderr } = await qrforgeQr(

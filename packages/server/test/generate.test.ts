@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { buildPayload, type Payload } from '@qrforge/qr/payloads';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeQr } from '../../qr/test/helpers/zxing.js';
 import { buildApp, type App } from '../src/app.js';
 import { auditLog } from '../src/platform/db/schema.js';
 import type { DatabaseHandle } from '../src/platform/db/database.js';
@@ -85,6 +86,20 @@ describe('POST /api/v1/codes', () => {
     const res = await post('/api/v1/codes', { data, format });
     expect(res.headers.etag).toMatch(/^".+"$/);
     expect(await decoded(res)).toEqual([data]);
+  });
+
+  it('marks non-ASCII text as UTF-8 (ECI 26) unless told not to (eci: false)', async () => {
+    const data = 'Müller & Söhne 東京 №42';
+    const read = async (style: object) => {
+      const res = await post('/api/v1/codes', { data, format: 'png', ...style });
+      const [result] = await decodeQr(res.rawPayload);
+      return [result.text, result.hasECI];
+    };
+    expect(await read({})).toEqual([data, true]);
+    expect(await read({ eci: false })).toEqual([data, false]);
+    expect((await read({ eci: true }))[1]).toBe(true);
+    const ascii = await post('/api/v1/codes', { data: 'PAD-V0100', format: 'png' });
+    expect((await decodeQr(ascii.rawPayload))[0].hasECI).toBe(false);
   });
 
   const PAYLOADS: Payload[] = [

@@ -5145,6 +5145,8 @@ export interface operations {
               };
           format?: 'png' | 'svg' | 'pdf' | 'txt';
           ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Announce the text as UTF-8 (ECI 26). Default: when the text has a character outside ASCII, so every reader (ZXing, zbar, phones) reads it exactly; false leaves it out for old readers that cannot take it. */
+          eci?: boolean;
           /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
           size?: number;
           /** @description Quiet zone in modules; default 4 */
@@ -5302,6 +5304,8 @@ export interface operations {
           data: string;
           format?: string;
           ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Announce the text as UTF-8 (ECI 26). Default: when the text has a character outside ASCII, so every reader (ZXing, zbar, phones) reads it exactly; false leaves it out for old readers that cannot take it. */
+          eci?: boolean;
           /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
           size?: number;
           /** @description Quiet zone in modules; default 4 */
@@ -6203,6 +6207,8 @@ export interface operations {
           /** @description Formats in the ZIP; default ["png"]; [] for a label sheet only */
           formats?: ('png' | 'svg' | 'pdf' | 'txt')[];
           ecc?: 'L' | 'M' | 'Q' | 'H';
+          /** @description Announce the text as UTF-8 (ECI 26). Default: when the text has a character outside ASCII, so every reader (ZXing, zbar, phones) reads it exactly; false leaves it out for old readers that cannot take it. */
+          eci?: boolean;
           /** @description Image width in pixels (png, svg); the png uses the largest whole module size that fits */
           size?: number;
           /** @description Quiet zone in modules; default 4 */

@@ -4,6 +4,7 @@
  */
 import {
   Alert,
+  Checkbox,
   ColorInput,
   FileInput,
   Group,
@@ -114,6 +115,14 @@ export function StylePanel(props: { value: CodeStyle; onChange: (style: CodeStyl
           allowDeselect={false}
         />
       </Group>
+      <Checkbox
+        label="Leave out the UTF-8 marker (ECI) for old readers"
+        description="By default, text with accents or other scripts is marked as UTF-8, so every reader shows it exactly."
+        checked={style.eci === false}
+        onChange={(event) =>
+          onChange({ ...style, eci: event.currentTarget.checked ? false : undefined })
+        }
+      />
     </Stack>
   );
 }

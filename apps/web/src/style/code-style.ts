@@ -10,6 +10,8 @@ export interface CodeStyle {
   finderShape: FinderShape;
   margin: number;
   ecc: Ecc;
+  /** false: no UTF-8 marker (ECI) even for non-ASCII text, for old readers; default automatic. */
+  eci?: boolean;
   /** The logo as a data: URI (read in the browser, sent only to our API). */
   logo?: string;
 }

@@ -41,10 +41,14 @@ export interface EncodeOptions {
   /** Raise the error-correction level while the data still fits the chosen version. */
   boostEcc?: boolean;
   /**
-   * Start the data with an ECI designator for UTF-8 (assignment 26). Without it, byte mode
-   * carries UTF-8 unannounced, which is what phone readers handle best.
+   * Start the data with an ECI designator for UTF-8 (assignment 26, AIM ECI specification).
+   * `'auto'` (default): when the text has a character outside ASCII and is not in Kanji mode.
+   * Byte mode without an ECI is ISO-8859-1 by the standard (ISO/IEC 18004:2015 clause 7.4.2), so
+   * readers guess: zbar read 1 in 60 random Unicode texts as Shift JIS mojibake without it, and
+   * every one exactly with it (packages/qr/test/readers.test.ts); ZXing reads both. `false` leaves
+   * it out for old readers that print the designator; `true` adds it to ASCII text too.
    */
-  eci?: boolean;
+  eci?: boolean | 'auto';
   /**
    * Allow Kanji mode (Shift JIS, 13 bits per character) for Japanese text. Used only when every
    * non-ASCII character is Kanji-encodable and `eci` is off; otherwise the text goes as UTF-8.
@@ -96,8 +100,14 @@ export function encodeText(text: string, options: EncodeOptions = {}): QrCode {
   if (typeof text !== 'string') throw new QrArgumentError('text', text, 'string');
   const resolved = resolveOptions(options);
   // ECI 26 announces UTF-8; it would also re-interpret Kanji segments, so it excludes Kanji mode.
-  const eci = options.eci ?? false;
-  const info = analyzeText(text, !eci && (options.kanji ?? false));
+  const wanted = options.eci ?? 'auto';
+  if (wanted !== 'auto' && typeof wanted !== 'boolean')
+    throw new QrArgumentError('eci', wanted, "true, false or 'auto'");
+  let info = analyzeText(text, wanted !== true && (options.kanji ?? false));
+  // Bytes beyond characters: some character is not ASCII. In Kanji mode it is Shift JIS by spec.
+  const nonAscii = info.byteStart[info.length] !== info.length;
+  const eci = wanted === 'auto' ? nonAscii && !info.sjis.some((code) => code !== 0) : wanted;
+  if (eci && options.kanji) info = analyzeText(text, false);
   const bySegmentGroup: (Segment[] | undefined)[] = [];
   return encodeWithChoice(resolved, info.minBits, (group) => {
     let segments = bySegmentGroup[group];

@@ -46,11 +46,12 @@ function isStyled(style: CodeStyle): boolean {
 
 /** Encodes with the level the style needs: with a logo, H and a version roomy enough for it. */
 export function encodeForStyle(text: string, style: CodeStyle): QrCode {
-  if (!style.logo) return encodeText(text, { ecc: style.ecc ?? 'M' });
+  const eci = style.eci ?? 'auto';
+  if (!style.logo) return encodeText(text, { ecc: style.ecc ?? 'M', eci });
   const wanted = style.logo.size ?? 0.2;
-  let qr = encodeText(text, { ecc: 'H' });
+  let qr = encodeText(text, { ecc: 'H', eci });
   while (largestLogo(qr) < wanted && qr.version < 40)
-    qr = encodeText(text, { ecc: 'H', minVersion: qr.version + 1 });
+    qr = encodeText(text, { ecc: 'H', eci, minVersion: qr.version + 1 });
   return qr;
 }
 

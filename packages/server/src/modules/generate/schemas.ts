@@ -100,6 +100,12 @@ export type CodeFormat = (typeof FORMATS)[number];
 /** How the code looks; shared by single codes, the render URL and batches. */
 export const StyleProperties = {
   ecc: Type.Optional(literals(['L', 'M', 'Q', 'H'] as const)),
+  eci: Type.Optional(
+    Type.Boolean({
+      description:
+        'Announce the text as UTF-8 (ECI 26). Default: when the text has a character outside ASCII, so every reader (ZXing, zbar, phones) reads it exactly; false leaves it out for old readers that cannot take it.',
+    }),
+  ),
   size: Type.Optional(
     Type.Integer({
       minimum: 21,

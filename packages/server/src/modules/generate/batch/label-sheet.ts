@@ -70,7 +70,7 @@ export async function labelSheet(
       const y0 = cell.top + Math.floor(slot / layout.columns) * cell.height;
       const labelSpace = layout.labels ? LABEL_PT * 1.6 : 0;
       const side = Math.min(cell.width, cell.height - labelSpace);
-      const qr = encodeText(text, { ecc: style.ecc ?? 'M' });
+      const qr = encodeText(text, { ecc: style.ecc ?? 'M', eci: style.eci ?? 'auto' });
       const x = x0 + (cell.width - side) / 2;
       drawCode(doc, qr, x, y0, side / (qr.size + 2 * margin), margin, style.dark ?? '#000');
       if (layout.labels) {
