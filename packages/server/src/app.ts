@@ -7,7 +7,7 @@ import { Flags } from './platform/flags/flags.js';
 import { flagRoutes } from './platform/flags/routes.js';
 import { buildValidator } from './platform/http/validators.js';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -55,6 +55,7 @@ import { AccountService } from './platform/accounts/service.js';
 import { ProblemSchema } from './platform/http/problem-schema.js';
 import { registerRateLimit } from './platform/http/rate-limit.js';
 import { SecurityHeaders } from './platform/http/security-headers.js';
+import { registerCaDownload } from './platform/tls/routes.js';
 import { DownloadLinks } from './platform/storage/download-links.js';
 import { HotCache } from './platform/http/hot-cache.js';
 import { registerWebPage } from './platform/http/web-page.js';
@@ -95,6 +96,8 @@ export interface App {
   relay?: EventRelay;
   /** The modules' background work (the engraving runner); started where jobs run. */
   background: Background[];
+  /** The request handler, hot cache and fast paths first: for a second (HTTPS) listener. */
+  requestListener: RequestListener;
 }
 
 /** Query parameters that are credentials: signed render and download links, presigned URLs. */
@@ -119,6 +122,8 @@ function requestId(header: string | string[] | undefined): string {
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<App> {
   const modules = enabledModules(config, deps.modules);
   const trust = trustProxy(config.trustProxy);
+  /** What the HTTP server calls per request; main.ts gives it to the HTTPS server too. */
+  let requestListener: RequestListener = () => undefined;
   const securityHeaders = new SecurityHeaders(
     {
       defaultSrc: ["'self'"],
@@ -143,13 +148,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       // Node checks request and header timeouts every connectionsCheckingInterval (30 s by
       // default): a slow client would hold its socket that long past the limit.
       const checkEvery = Math.max(250, Math.min(1000, config.requestTimeoutMs / 2));
-      const http = createServer(
-        { connectionsCheckingInterval: checkEvery },
-        (request, response) => {
-          if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
-            handler(request, response);
-        },
-      );
+      requestListener = (request, response) => {
+        if (!hotCache.serve(request, response) && !fastPaths.serve(request, response))
+          handler(request, response);
+      };
+      const http = createServer({ connectionsCheckingInterval: checkEvery }, requestListener);
       // What Fastify sets on the servers it creates itself.
       http.keepAliveTimeout = 72_000;
       http.requestTimeout = config.requestTimeoutMs;
@@ -314,6 +317,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
   server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
 
+  registerCaDownload(server, config.dataDir);
   const health = registerHealth(server);
   health.onShuttingDown(() => {
     hotCache.disable();
@@ -420,5 +424,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       for (const work of background) await work.stop();
     });
   }
-  return { server, health, metrics, accounts, queue, jobHandlers: jobs, relay, background };
+  return {
+    server,
+    health,
+    metrics,
+    accounts,
+    queue,
+    jobHandlers: jobs,
+    relay,
+    background,
+    requestListener: (request, response) => requestListener(request, response),
+  };
 }

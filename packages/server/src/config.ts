@@ -80,6 +80,9 @@ export interface Config {
   engravingLeaseMs: number;
   engravingProbeMs: number;
   engravingAllowLocal: boolean;
+  tlsCert: string;
+  tlsKey: string;
+  tlsPort: number;
   publicUrl: string | undefined;
   linkCacheMs: number;
   publicRateLimitMax: number;
@@ -97,7 +100,7 @@ interface Variable<K extends keyof Config> {
   parse: (raw: string) => Config[K];
 }
 
-class ConfigError extends Error {
+export class ConfigError extends Error {
   constructor(variable: string, raw: string, expected: string) {
     super(`${variable}=${JSON.stringify(raw)} is invalid: expected ${expected}`);
     this.name = 'ConfigError';
@@ -167,6 +170,29 @@ export const VARIABLES: readonly AnyVariable[] = [
     default: '8000',
     description: 'HTTP port.',
     parse: integer('PORT', 0, 65535),
+  },
+  {
+    name: 'QRFORGE_TLS_CERT',
+    key: 'tlsCert',
+    default: '',
+    description:
+      'PEM file of the HTTPS certificate (its chain after it); with QRFORGE_TLS_KEY, serve HTTPS on QRFORGE_TLS_PORT besides HTTP. Empty: the certificate of `qrforge tls init` when it exists, else no HTTPS.',
+    parse: (raw) => raw,
+  },
+  {
+    name: 'QRFORGE_TLS_KEY',
+    key: 'tlsKey',
+    default: '',
+    description: 'PEM file of the private key of QRFORGE_TLS_CERT.',
+    parse: (raw) => raw,
+  },
+  {
+    name: 'QRFORGE_TLS_PORT',
+    key: 'tlsPort',
+    default: '8443',
+    description:
+      'HTTPS port, when a certificate is configured (QRFORGE_TLS_CERT or `qrforge tls init`).',
+    parse: integer('QRFORGE_TLS_PORT', 0, 65535),
   },
   {
     name: 'QRFORGE_DATA_DIR',

@@ -37,6 +37,9 @@ import { verifyAuditChains } from './platform/audit/audit.js';
 import { passwordProblem } from './platform/auth/passwords.js';
 import { startTracing } from './platform/observability/tracing.js';
 import { EventRelay } from './platform/events/relay.js';
+import { machineNames } from './platform/tls/files.js';
+import { loadTlsCredentials, type TlsCredentials } from './platform/tls/server-tls.js';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 
 const HELP = `Usage: qrforge <command>
 
@@ -54,12 +57,17 @@ Commands:
   storage reconcile [--deep]  copy every object missing or different on the primary or the
                             backup store (--deep also reads both copies to find corrupt ones);
                             exit 1 when an object could not be repaired
+  tls init [--hosts a,b]    make a local certificate authority and an HTTPS certificate for this
+                            machine's names and addresses (and --hosts); serve then answers
+                            HTTPS on QRFORGE_TLS_PORT (8443) besides HTTP
   help                      show this help
 
 Settings come from the environment; see .env.example.
 `;
 
 async function serve(config: Config): Promise<void> {
+  // Checked before anything opens: a bad certificate stops start-up naming the variable.
+  const tls = loadTlsCredentials(config);
   // Tracing first: it instruments the http module, which Fastify loads with the app.
   const stopTracing = config.otlpEndpoint ? await startTracing(config.otlpEndpoint) : undefined;
   const { buildApp } = await import('./app.js');
@@ -69,11 +77,12 @@ async function serve(config: Config): Promise<void> {
   if (database.engine === 'pglite') await database.migrate();
   const redis = config.redisUrl ? await sharedRedis(config.redisUrl) : undefined;
   const queue = await openQueue(config, database);
-  const { server, health, accounts, jobHandlers, relay, background } = await buildApp(config, {
-    database,
-    redis,
-    queue,
-  });
+  const { server, health, accounts, jobHandlers, relay, background, requestListener } =
+    await buildApp(config, {
+      database,
+      redis,
+      queue,
+    });
   if (config.redisUrl)
     void checkEvictionPolicy(config.redisUrl).then((c) => c.ok || server.log.warn(c.message));
   // Tenant isolation's second layer needs an ordinary PostgreSQL role (docs/security.md).
@@ -132,7 +141,91 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  const https = tls && tlsServer(server, requestListener, tls, config);
   await server.listen({ host: config.host, port: config.port });
+  if (https) await listenTls(server, https, tls, config);
+}
+
+/**
+ * HTTPS on QRFORGE_TLS_PORT, beside HTTP: the same handler, limits and shutdown. HTTP/1.1, as the
+ * hot cache and fast paths write HTTP/1 answers and Fastify's HTTP/2 mode is chosen per instance.
+ */
+function tlsServer(
+  server: App['server'],
+  listener: App['requestListener'],
+  tls: TlsCredentials,
+  config: Config,
+): HttpsServer {
+  const https = createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+  https.keepAliveTimeout = 72_000;
+  https.requestTimeout = config.requestTimeoutMs;
+  https.headersTimeout = Math.min(https.headersTimeout, config.requestTimeoutMs);
+  https.setTimeout(config.requestTimeoutMs);
+  server.addHook('preClose', async () => {
+    https.close();
+    https.closeIdleConnections();
+  });
+  return https;
+}
+
+async function listenTls(
+  server: App['server'],
+  https: HttpsServer,
+  tls: TlsCredentials,
+  config: Config,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    https.once('error', reject);
+    https.listen(config.tlsPort, config.host, () => resolve());
+  });
+  const port = (https.address() as { port: number }).port;
+  server.log.info({ port, certificate: tls.source }, `HTTPS on port ${port} (${tls.source})`);
+  const names =
+    config.host === 'localhost' || config.host === '127.0.0.1' ? ['localhost'] : machineNames();
+  process.stdout.write(
+    `HTTPS: ${names
+      .filter((n) => !n.includes(':'))
+      .slice(0, 4)
+      .map((n) => `https://${n}:${port}/`)
+      .join('  ')}
+`,
+  );
+}
+
+/** `qrforge tls init`: the local CA and this machine's certificate, and how to trust it. */
+async function tlsInit(config: Config, extraHosts: string[]): Promise<void> {
+  const { initLocalTls } = await import('./platform/tls/local-ca.js');
+  const result = await initLocalTls(config.dataDir, [...machineNames(), ...extraHosts]);
+  const port = config.tlsPort;
+  const lan = result.names.filter(
+    (n) => n !== 'localhost' && !n.includes(':') && !n.startsWith('127.'),
+  );
+  process.stdout.write(
+    [
+      `${result.caCreated ? 'Made a new' : 'Kept the'} local certificate authority: ${result.files.ca}`,
+      `  SHA-256 fingerprint ${result.fingerprint}`,
+      `Issued the HTTPS certificate ${result.files.cert} (until ${result.notAfter.toISOString().slice(0, 10)}) for:`,
+      `  ${result.names.join(', ')}`,
+      '',
+      `Start QR Forge reachable from the LAN: HOST=0.0.0.0 npm start (or qrforge serve); it answers`,
+      `HTTP on ${config.port} and HTTPS on ${port}, e.g. ${
+        lan
+          .slice(0, 2)
+          .map((n) => `https://${n}:${port}/`)
+          .join('  ') || `https://localhost:${port}/`
+      }`,
+      '',
+      'Trust the certificate authority once on each phone or tablet:',
+      `  1. Open http://${lan[0] ?? '<this machine>'}:${config.port}/tls/ca.pem on the phone and download it.`,
+      '  2. Android: Settings > Security > Encryption & credentials > Install a certificate > CA certificate.',
+      '     iOS: Settings > Profile Downloaded > Install, then General > About > Certificate Trust Settings:',
+      '     switch on full trust for "QR Forge local CA".',
+      '  3. Check the fingerprint above against the one the phone shows.',
+      'Then open https://<this machine>:' + port + '/scan on the phone: the camera works there.',
+      'Names that are missing? Run again with --hosts name1,name2 (the same authority is kept).',
+      '',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -319,6 +412,7 @@ const ACCOUNT_OPTIONS = {
   name: { type: 'string' },
   deep: { type: 'boolean', default: false },
   replace: { type: 'boolean', default: false },
+  hosts: { type: 'string' },
 } as const;
 
 async function tenantId(accounts: NonNullable<App['accounts']>, slug: string): Promise<string> {
@@ -400,6 +494,13 @@ async function main(argv: string[]): Promise<void> {
       `API key "${key.name}" (${role}, tenant ${values.tenant}); shown once, store it now.\n`,
     );
     return;
+  }
+  if (command === 'tls' && positionals[1] === 'init') {
+    const hosts = (values.hosts ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    return tlsInit(loadConfig(), hosts);
   }
   if (command === 'help' || command === '--help') {
     process.stdout.write(HELP);

@@ -3,8 +3,12 @@
  * once at start and copied onto every response, in one of two sets chosen by how the request
  * arrived:
  *
- * - over TLS (our own HTTPS listener, or a trusted proxy saying `X-Forwarded-Proto: https`): the
- *   full set, with HSTS and CSP's `upgrade-insecure-requests`;
+ * - through a trusted proxy saying `X-Forwarded-Proto: https` (QRFORGE_TRUST_PROXY): the full
+ *   set, with HSTS and CSP's `upgrade-insecure-requests`;
+ * - over our own HTTPS listener (QRFORGE_TLS_PORT, beside plain HTTP on PORT): CSP upgrades, but
+ *   no HSTS. HSTS binds a host name on every port (RFC 6797 §8.3): after one visit to
+ *   https://qrforge.lan:8443 the browser would turn http://qrforge.lan:8000 into https on 8000,
+ *   where nothing speaks TLS. Behind a proxy, the operator owns the standard ports and HSTS is right;
  * - over plain HTTP: neither. A browser that opens `http://qrforge.lan:8000/` would otherwise
  *   rewrite every asset URL to https and show a blank page (only localhost is spared, because
  *   browsers count it as secure); RFC 6797 §7.2 also says HSTS must not be sent over plain HTTP.
@@ -34,47 +38,61 @@ function computeHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
-/** True when the request came over TLS, to us or to a proxy we trust (QRFORGE_TRUST_PROXY). */
-export function arrivedOverTls(request: IncomingMessage, trust: TrustProxy | false): boolean {
-  if ((request.socket as TLSSocket).encrypted) return true;
-  if (!trust || !trust(request.socket.remoteAddress ?? '', 0)) return false;
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first?.toLowerCase() === 'https';
+/** How the request reached us: plain HTTP, our own TLS listener, or a trusted proxy's https. */
+export function transportOf(
+  request: IncomingMessage,
+  trust: TrustProxy | false,
+): 'plain' | 'tls' | 'proxied-tls' {
+  if (trust && trust(request.socket.remoteAddress ?? '', 0)) {
+    const forwarded = request.headers['x-forwarded-proto'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first?.toLowerCase() === 'https') return 'proxied-tls';
+  }
+  return (request.socket as TLSSocket | undefined)?.encrypted ? 'tls' : 'plain';
 }
 
+type Transport = ReturnType<typeof transportOf>;
+
 export class SecurityHeaders {
-  private readonly secure: Record<string, string>;
-  private readonly plain: Record<string, string>;
-  private readonly secureTransport: string[];
-  private readonly plainTransport: string[];
+  private readonly sets: Record<Transport, Record<string, string>>;
+  /** The transport-dependent headers of each set, in writeHead's flat form. */
+  private readonly flat: Record<Transport, string[]>;
 
   constructor(
     /** CSP directives beyond helmet's defaults. */
     directives: Record<string, string[]>,
     private readonly trust: TrustProxy | false,
   ) {
-    this.secure = computeHeaders({ contentSecurityPolicy: { directives } });
-    this.plain = computeHeaders({
-      strictTransportSecurity: false,
-      contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
-    });
+    this.sets = {
+      'proxied-tls': computeHeaders({ contentSecurityPolicy: { directives } }),
+      tls: computeHeaders({
+        strictTransportSecurity: false,
+        contentSecurityPolicy: { directives },
+      }),
+      plain: computeHeaders({
+        strictTransportSecurity: false,
+        contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
+      }),
+    };
     const transport = (headers: Record<string, string>) =>
       Object.entries(headers)
         .filter(([name]) => TRANSPORT_HEADERS.has(name))
         .flat();
-    this.secureTransport = transport(this.secure);
-    this.plainTransport = transport(this.plain);
+    this.flat = {
+      'proxied-tls': transport(this.sets['proxied-tls']),
+      tls: transport(this.sets.tls),
+      plain: transport(this.sets.plain),
+    };
   }
 
   /** Every security header for this request. */
   for(request: IncomingMessage): Record<string, string> {
-    return arrivedOverTls(request, this.trust) ? this.secure : this.plain;
+    return this.sets[transportOf(request, this.trust)];
   }
 
   /** The transport-dependent ones, in writeHead's flat [name, value, …] form. */
   transportFor(request: IncomingMessage): string[] {
-    return arrivedOverTls(request, this.trust) ? this.secureTransport : this.plainTransport;
+    return this.flat[transportOf(request, this.trust)];
   }
 
   register(app: FastifyInstance): void {
