@@ -12,12 +12,16 @@
 // @peculiar/x509 resolves its ASN.1 schemas with tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as x509 from '@peculiar/x509';
 import { machineNames, tlsFiles, type TlsFiles } from './files.js';
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+type CryptoKey = webcrypto.CryptoKey;
+
+// Node's WebCrypto is the standard one; its typings differ from the DOM's in details only.
+x509.cryptoProvider.set(webcrypto as never);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY = 86_400_000;
@@ -47,10 +51,7 @@ async function loadOrCreateCa(
       key: await importKey(readFileSync(files.caKey, 'utf8')),
       created: false,
     };
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=QR Forge local CA (${hostname()}), O=QR Forge`,
@@ -90,10 +91,7 @@ export async function initLocalTls(
   const files = tlsFiles(dataDir);
   mkdirSync(files.dir, { recursive: true });
   const ca = await loadOrCreateCa(files);
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const notAfter = new Date(now + 397 * DAY);
   const isIp = (name: string) => /^[\d.]+$/.test(name) || name.includes(':');
