@@ -62,6 +62,6 @@ export async function startQrforge(env = {}) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
   });
-  const { accessToken } = await login.json();
-  return { child, base, auth: { authorization: `Bearer ${accessToken}` } };
+  const tokens = await login.json();
+  return { child, base, tokens, auth: { authorization: `Bearer ${tokens.accessToken}` } };
 }

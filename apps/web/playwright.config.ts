@@ -3,9 +3,11 @@
  * real `qrforge serve` on the embedded defaults in a fresh data folder. Screenshots of each page
  * go to test-results/screens (CI artefacts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.QRFORGE_E2E_PORT ?? 8199);
@@ -18,6 +20,31 @@ export const ADMIN = { email: 'e2e@example.com', password: 'correct horse batter
  */
 export const FLAGS_FILE = join(tmpdir(), `qrforge-e2e-flags-${PORT}.json`);
 writeFileSync(FLAGS_FILE, '{}');
+
+/**
+ * A third server as a LAN install runs: on every interface, with HTTPS from `qrforge tls init`
+ * (made here once, for the names the journeys use: network.spec.ts). A fixed folder, as workers
+ * load this file again and read the CA from it.
+ */
+export const LAN = {
+  port: PORT - 2,
+  tlsPort: PORT - 3,
+  name: 'qrforge.test',
+  /** Where `tls init` put its files (ca.pem, server.pem, …). */
+  tls: join(tmpdir(), `qrforge-e2e-tls-${PORT}`, 'tls'),
+};
+if (!existsSync(join(LAN.tls, 'server.pem')))
+  execFileSync(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url)),
+      'tls',
+      'init',
+      '--hosts',
+      LAN.name,
+    ],
+    { env: { ...process.env, QRFORGE_DATA_DIR: dirname(LAN.tls) }, stdio: 'ignore' },
+  );
 
 export default defineConfig({
   testDir: 'e2e',
@@ -56,6 +83,23 @@ export default defineConfig({
         QRFORGE_WEBHOOK_ALLOW_PRIVATE: 'true',
         QRFORGE_WEBHOOK_RETRY_MS: '200',
         QRFORGE_FLAGS_FILE: FLAGS_FILE,
+        LOG_LEVEL: 'warn',
+      },
+    },
+    {
+      command: 'node ../../packages/server/dist/main.js serve',
+      url: `http://127.0.0.1:${LAN.port}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        PORT: String(LAN.port),
+        QRFORGE_TLS_PORT: String(LAN.tlsPort),
+        QRFORGE_TLS_CERT: join(LAN.tls, 'server.pem'),
+        QRFORGE_TLS_KEY: join(LAN.tls, 'server-key.pem'),
+        HOST: '0.0.0.0',
+        QRFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'qrforge-e2e-lan-')),
+        QRFORGE_ADMIN_EMAIL: ADMIN.email,
+        QRFORGE_ADMIN_PASSWORD: ADMIN.password,
         LOG_LEVEL: 'warn',
       },
     },

@@ -9,31 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { codeAt, greyPng } from '../../../packages/server/test/helpers/images.js';
-import { expectAccessible, screens, signIn } from './helpers.js';
+import { expectAccessible, screens, signIn, y4mOf } from './helpers.js';
 
 const LOT = `C${Date.now().toString(36).toUpperCase()}`;
 const uid = (serial: number) => `CAM-V1-${LOT}-${String(serial).padStart(5, '0')}`;
 const folder = mkdtempSync(join(tmpdir(), 'qrforge-camera-'));
-
-/**
- * A Y4M (YUV4MPEG2, 4:2:0) video of `text`'s code, black on white in the middle of a grey frame,
- * as Chromium's --use-file-for-fake-video-capture reads it (looped).
- */
-function y4mOf(text: string, width = 640, height = 480, frames = 2): Buffer {
-  const code = codeAt(text, 8);
-  const left = Math.floor((width - code.side) / 2);
-  const top = Math.floor((height - code.side) / 2);
-  const luma = Buffer.alloc(width * height, 160);
-  for (let y = 0; y < code.side; y++)
-    for (let x = 0; x < code.side; x++)
-      luma[(top + y) * width + left + x] = code.dark(x, y) ? 16 : 235;
-  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
-  return Buffer.concat([
-    Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`),
-    ...Array.from({ length: frames }, () => frame),
-  ]);
-}
 
 const video = join(folder, 'code.y4m');
 writeFileSync(video, y4mOf(uid(1)));

@@ -54,6 +54,10 @@ describe('security headers by transport', () => {
     }
     const plain = await fetch(`${base}/health`);
     expect(plain.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Ignored by browsers on an untrustworthy origin, with a console error: not sent there.
+    expect(plain.headers.has('cross-origin-opener-policy')).toBe(false);
+    const proxied = await fetch(`${base}/health`, { headers: forwardedTls });
+    expect(proxied.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
   });
 

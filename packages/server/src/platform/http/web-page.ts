@@ -25,6 +25,9 @@ export async function registerWebPage(
     prefix: '/',
     wildcard: false,
     index: 'index.html',
+    // The build keeps a .br and a .gz of each text asset (apps/web/scripts/precompress.mjs):
+    // sent with Content-Encoding and Vary: Accept-Encoding, never compressed per request.
+    preCompressed: true,
     // Vite names assets by content hash: they never change under a name.
     setHeaders: (response, path) => {
       response.header(
