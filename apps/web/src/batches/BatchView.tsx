@@ -17,7 +17,6 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { parse } from 'csv-parse/browser/esm/sync';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import { openLink } from '../api/open-link.js';
@@ -161,6 +160,8 @@ function FailedRows({ batchId, count }: { batchId: string; count: number }) {
         parseAs: 'text',
       });
       if (data === undefined) throw new Error(problemText(error));
+      // The CSV parser loads with the first report shown, not with the page.
+      const { parse } = await import('csv-parse/browser/esm/sync');
       const records = parse<Record<string, string>>(data, {
         columns: true,
         skip_empty_lines: true,

@@ -80,10 +80,11 @@ export function NewBatchForm({ onStarted }: { onStarted: (batchId: string) => vo
     if (!file) return setPreview(undefined);
     let current = true;
     readStart(file.file).then(
-      ({ text, whole }) => {
+      async ({ text, whole }) => {
         if (!current) return;
         try {
-          const next = previewInput(text, file.kind, { header, whole });
+          const next = await previewInput(text, file.kind, { header, whole });
+          if (!current) return;
           setPreview(next);
           setFileError(next.rows.length ? undefined : 'The file has no rows');
           setMapping({

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { guessColumn, kindOf, previewInput, PREVIEW_ROWS, readStart } from './input-preview.js';
 
 describe('batch input preview', () => {
-  it('reads a CSV with a header, quotes, a BOM and ragged rows', () => {
+  it('reads a CSV with a header, quotes, a BOM and ragged rows', async () => {
     const csv =
       '\uFEFFsku,url,label\nA-1,"https://example.com/a,1",First\nA-2,https://example.com/b\n';
-    const preview = previewInput(csv, 'csv', { header: true, whole: true });
+    const preview = await previewInput(csv, 'csv', { header: true, whole: true });
     expect(preview.columns).toEqual(['sku', 'url', 'label']);
     expect(preview.rows).toEqual([
       ['A-1', 'https://example.com/a,1', 'First'],
@@ -16,27 +16,27 @@ describe('batch input preview', () => {
     expect(preview.more).toBe(false);
   });
 
-  it('names columns by number without a header, and keeps the first row as data', () => {
-    const preview = previewInput('a,b\nc,d\n', 'csv', { header: false, whole: true });
+  it('names columns by number without a header, and keeps the first row as data', async () => {
+    const preview = await previewInput('a,b\nc,d\n', 'csv', { header: false, whole: true });
     expect(preview.columns).toEqual(['Column 1', 'Column 2']);
     expect(preview.rows).toHaveLength(2);
   });
 
-  it(`shows at most ${PREVIEW_ROWS} rows and says when there are more`, () => {
+  it(`shows at most ${PREVIEW_ROWS} rows and says when there are more`, async () => {
     const csv = ['data', ...Array.from({ length: 50 }, (_, i) => `row-${i}`)].join('\n');
-    const preview = previewInput(csv, 'csv', { header: true, whole: true });
+    const preview = await previewInput(csv, 'csv', { header: true, whole: true });
     expect(preview.rows).toHaveLength(PREVIEW_ROWS);
     expect(preview.rows[0]).toEqual(['row-0']);
     expect(preview.more).toBe(true);
-    const txt = previewInput('one\n\ntwo\n', 'txt', { header: true, whole: true });
+    const txt = await previewInput('one\n\ntwo\n', 'txt', { header: true, whole: true });
     expect(txt.rows).toEqual([['one'], ['two']]);
     expect(txt.more).toBe(false);
   });
 
-  it('names the problem in a CSV the server would refuse', () => {
-    expect(() => previewInput('data\n"unclosed\n', 'csv', { header: true, whole: true })).toThrow(
-      /The CSV cannot be read: .*quote/i,
-    );
+  it('names the problem in a CSV the server would refuse', async () => {
+    await expect(
+      previewInput('data\n"unclosed\n', 'csv', { header: true, whole: true }),
+    ).rejects.toThrow(/The CSV cannot be read: .*quote/i);
   });
 
   it('reads only the start of a large file, cut after a whole line', async () => {

@@ -3,7 +3,6 @@
  * and map columns. CSV is parsed with csv-parse — the parser the server uses, with the same
  * options — so the preview shows what the server will read.
  */
-import { parse } from 'csv-parse/browser/esm/sync';
 
 export type InputKind = 'csv' | 'txt';
 
@@ -40,11 +39,11 @@ export async function readStart(file: Blob): Promise<{ text: string; whole: bool
  * Rows to show. Throws an Error naming the problem when the CSV cannot be read (an unclosed
  * quote, for example); the server would refuse the file for the same reason.
  */
-export function previewInput(
+export async function previewInput(
   text: string,
   kind: InputKind,
   options: { header: boolean; whole: boolean },
-): InputPreview {
+): Promise<InputPreview> {
   if (kind === 'txt') {
     const lines = text
       .replace(/^\uFEFF/, '')
@@ -57,6 +56,8 @@ export function previewInput(
       more: lines.length > PREVIEW_ROWS || !options.whole,
     };
   }
+  // The CSV parser (tens of KiB) loads when a file is chosen, not with the batches page.
+  const { parse } = await import('csv-parse/browser/esm/sync');
   let records: string[][];
   try {
     records = parse(text, {
