@@ -52,6 +52,11 @@ async function generatorWorks(browser: Browser, base: string) {
   ]);
   const png = await readFile(await download.path());
   expect(await decodeFile(png, 'image/png')).toEqual([`${base}/reached`]);
+  // What search engines and home screens read: a description, icons, a manifest.
+  expect(await page.locator('meta[name=description]').getAttribute('content')).toMatch(/QR codes/);
+  const manifest = await page.request.get(`${base}/manifest.webmanifest`);
+  expect((await manifest.json()) as { icons: unknown[] }).toMatchObject({ name: 'QR Forge' });
+  expect((await page.request.get(`${base}/favicon.ico`)).status()).toBe(200);
   expect(errors).toEqual([]);
   await page.close();
 }

@@ -4,7 +4,7 @@
  * Without it, a parser one module registered (form bodies for the public warranty form, multipart
  * for uploads) was accepted by every route of that module and failed later as a vaguer 400 (found
  * by the contract probe, resilience/contract-probe.test.ts). Added per route at registration, so
- * requests without a body schema pay nothing.
+ * requests to routes without a body schema pay nothing.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../../errors.js';
@@ -35,7 +35,10 @@ export function refuseUndeclaredBodyTypes(app: FastifyInstance): void {
         `This route takes ${declared.join(' or ')}, not ${JSON.stringify(type.slice(0, 100))}`,
       );
     };
-    const existing = route.onRequest;
-    route.onRequest = existing ? [...[existing].flat(), check] : [check];
+    // After the route's own preValidation hooks (the auth guard: 401/403 come first, as for
+    // any other refusal of a caller), before the body is validated. A multipart body is not read
+    // by then (its parts are read in the handler); a JSON one is parsed, within the body limit.
+    const existing = route.preValidation;
+    route.preValidation = existing ? [...[existing].flat(), check] : [check];
   });
 }
