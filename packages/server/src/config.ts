@@ -80,6 +80,7 @@ export interface Config {
   engravingLeaseMs: number;
   engravingProbeMs: number;
   engravingAllowLocal: boolean;
+  engravingCommandTimeoutMs: number;
   tlsCert: string;
   tlsKey: string;
   tlsPort: number;
@@ -695,6 +696,14 @@ export const VARIABLES: readonly AnyVariable[] = [
     parse: integer('QRFORGE_ENGRAVING_PROBE_MS', 0, 3_600_000),
   },
   {
+    name: 'QRFORGE_ENGRAVING_COMMAND_TIMEOUT_MS',
+    key: 'engravingCommandTimeoutMs',
+    default: '10000',
+    description:
+      "Longest wait for a laser controller's answer to a command (`$X`, `$$`, a line outside a job), in ms: a controller that stops answering (GRBL locked by a limit alarm answers nothing until reset) is reported, never waited for forever.",
+    parse: integer('QRFORGE_ENGRAVING_COMMAND_TIMEOUT_MS', 100, 600_000),
+  },
+  {
     name: 'QRFORGE_ENGRAVING_ALLOW_LOCAL',
     key: 'engravingAllowLocal',
     default: 'false',
@@ -776,8 +785,8 @@ export const VARIABLES: readonly AnyVariable[] = [
   },
 ];
 
-/** Variables that belong to other tools but share our prefix; never reported as typos. */
-const FOREIGN = new Set(['QRFORGE_REQUIRE_SERVICES']);
+/** Variables that belong to other tools (the test harnesses) but share our prefix; never typos. */
+const FOREIGN = new Set(['QRFORGE_REQUIRE_SERVICES', 'QRFORGE_E2E_PORT']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = new Set(VARIABLES.map((v) => v.name));

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeText, toMatrix } from '@qrforge/qr';
@@ -65,7 +65,7 @@ describe('GRBL streaming against the simulator', () => {
   it('loses bytes when a sender ignores the buffer (the simulator enforces it)', async () => {
     machine.close();
     const raw = connect({ host: '127.0.0.1', port });
-    await new Promise((resolve) => raw.once('data', resolve));
+    await new Promise((resolve) => raw.once('connect', resolve));
     raw.write(commands.join('\n') + '\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
     raw.destroy();
@@ -103,15 +103,47 @@ describe('GRBL streaming against the simulator', () => {
     await expect(machine.stream(program)).rejects.toMatchObject({ kind: 'connection' });
   });
 
-  it('raises the soft-limit alarm, refuses moves until unlocked', async () => {
+  // GRBL 1.1 (protocol.c, protocol_exec_rt_system): after a soft or hard limit the controller
+  // answers nothing — `$X` included — until a soft reset; the alarm outlives the reset.
+  it('a soft-limit alarm locks the controller until a reset; then $X unlocks', async () => {
     await expect(machine.stream('G21 G90\nG0 X500 Y10\n')).rejects.toMatchObject({
       kind: 'alarm',
       code: 2,
     });
-    expect(await machine.status()).toMatchObject({ state: 'Alarm' });
-    await expect(machine.command('G0 X1 Y1')).rejects.toMatchObject({ code: 9 });
-    expect(await machine.command('$X')).toEqual(['[MSG:Caution: Unlocked]']);
+    // Deaf: no status report, and a plain $X times out (the driver never waits forever).
+    await expect(machine.status()).rejects.toMatchObject({ kind: 'connection' });
+    const started = Date.now();
+    await expect(machine.command('$X', 300)).rejects.toMatchObject({ kind: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(simulator.state).toBe('Alarm');
+    // The operator's unlock: Ctrl-X, the greeting, then $X.
+    expect(await machine.unlock()).toEqual(['[MSG:Caution: Unlocked]']);
     expect(await machine.status()).toMatchObject({ state: 'Idle' });
+  });
+
+  it('in alarm after a reset, G-code is refused (error:9) and $C too (error:8) until $X', async () => {
+    simulator.alarm(1); // a hard limit
+    await expect(machine.command('$X', 300)).rejects.toMatchObject({ kind: 'timeout' });
+    const greeted = new Promise<string[]>((resolve) => {
+      const raw = connect(port, '127.0.0.1');
+      const said: string[] = [];
+      raw.on('data', (chunk) => {
+        said.push(...chunk.toString().split(/\r?\n/).filter(Boolean));
+        if (said.some((l) => l.startsWith('[MSG:'))) {
+          raw.destroy();
+          resolve(said);
+        }
+      });
+      raw.on('connect', () => raw.write('\x18'));
+    });
+    // A new connection replaces the old one (one serial line); its reset announces the alarm.
+    expect(await greeted).toEqual(["Grbl 1.1h ['$' for help]", "[MSG:'$H'|'$X' to unlock]"]);
+    machine.close();
+    machine = await connectTcp('127.0.0.1', port);
+    await expect(machine.command('G0 X1 Y1')).rejects.toMatchObject({ code: 9 });
+    await expect(machine.command('$C')).rejects.toMatchObject({ code: 8 });
+    expect(await machine.command('$X')).toEqual(['[MSG:Caution: Unlocked]']);
+    expect(await machine.command('$X')).toEqual([]); // no effect out of alarm
   });
 
   it('dry-runs in check mode: every line checked, nothing moves', async () => {
@@ -120,11 +152,59 @@ describe('GRBL streaming against the simulator', () => {
     const check = machine.stream(program, (p) => lines.push(p.acknowledged));
     await expect.poll(() => lines.at(-1)).toBe(commands.length);
     expect(simulator.executed).toEqual([]);
-    expect(await machine.command('$C')).toEqual(['[MSG:Disabled]', "Grbl 1.1h ['$' for help]"]);
+    // system.c: the `ok` comes before the reset's greeting.
+    expect(await machine.command('$C')).toEqual(['[MSG:Disabled]']);
     void check.catch(() => undefined);
     const settings = await machine.command('$$');
     expect(settings).toContain('$30=1000');
     expect(settings).toContain('$32=1');
+  });
+
+  // limits.c, limits_soft_check runs from mc_line before its check-mode return: a dry run alarms
+  // where the real run would (the old simulator answered ok).
+  // motion_control.c, mc_reset: a reset while moving is ALARM:3, reported before the greeting.
+  it('a soft reset mid-job: ALARM:3, then the greeting; the machine stays in alarm', async () => {
+    const slow = new GrblSimulator({ speed: 50 });
+    const slowPort = await slow.listen();
+    const moving = await connectTcp('127.0.0.1', slowPort);
+    const done = moving.stream(program, (p) => {
+      if (p.acknowledged === 20) moving.softReset();
+    });
+    await expect(done).rejects.toMatchObject({ kind: 'alarm', code: 3 });
+    await expect.poll(() => slow.state).toBe('Alarm');
+    expect(await moving.status()).toMatchObject({ state: 'Alarm' });
+    moving.close();
+    await slow.close();
+  });
+
+  it('check mode still checks soft limits', async () => {
+    await machine.command('$C');
+    await expect(machine.stream('G21 G90\nG0 X500 Y10\n')).rejects.toMatchObject({
+      kind: 'alarm',
+      code: 2,
+    });
+    expect(simulator.executed).toEqual([]);
+    expect(await machine.unlock()).toEqual(['[MSG:Caution: Unlocked]']);
+  });
+
+  it('connects to a bridge that relays no greeting (ser2net, an ESP32): a status report will do', async () => {
+    const bridge = createServer((socket) => {
+      socket.on('data', (data) => {
+        if (data.includes('?')) socket.write('<Idle|MPos:0.000,0.000,0.000|FS:0,0>\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => bridge.listen(0, '127.0.0.1', resolve));
+    const silent = await connectTcp('127.0.0.1', (bridge.address() as { port: number }).port, 2000);
+    expect(silent.lastStatus).toMatchObject({ state: 'Idle' });
+    silent.close();
+    // Nothing at all answers: refused in time, naming what was awaited.
+    const mute = createServer(() => undefined);
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    await expect(
+      connectTcp('127.0.0.1', (mute.address() as { port: number }).port, 300),
+    ).rejects.toThrow(/greeting or status report/);
+    bridge.close();
+    mute.close();
   });
 });
 

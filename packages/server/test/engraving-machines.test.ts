@@ -150,9 +150,14 @@ describe.each(ENGINES)('engraving machines on $engine', (engine) => {
     async () => {
       const { simulator, port } = await controller();
       const m = await register('Limit switch', { type: 'tcp', host: '127.0.0.1', port });
-      simulator.alarm(1);
+      // Powered up with homing enabled: in alarm, answering status.
+      simulator.homingLock();
       await runner.probeMachines();
       expect(await machine(m.id)).toMatchObject({ state: 'alarm', lastStatus: { state: 'Alarm' } });
+      // Then a limit switch: GRBL locks and answers nothing (offline) until reset.
+      simulator.alarm(1);
+      await runner.probeMachines();
+      expect(await machine(m.id)).toMatchObject({ state: 'offline' });
 
       const [uid] = await lot('L2026-41', 1);
       const id = (

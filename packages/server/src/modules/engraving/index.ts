@@ -16,6 +16,7 @@ export const engravingModule: DomainModule = {
       leaseMs: context.config.engravingLeaseMs,
       probeMs: context.config.engravingProbeMs,
       allowLocal: context.config.engravingAllowLocal,
+      commandTimeoutMs: context.config.engravingCommandTimeoutMs,
       pieces: new Counter({
         name: 'engraving_pieces_total',
         help: 'Engraving pieces finished by this process: done, failed, checked (dry run).',

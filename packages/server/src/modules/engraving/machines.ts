@@ -62,22 +62,23 @@ export async function closeSimulators(): Promise<void> {
 
 export async function connectMachine(
   machine: MachineRow,
-  options: { timeoutMs?: number; allowLocal: boolean },
+  options: { timeoutMs?: number; allowLocal: boolean; commandTimeoutMs?: number; reset?: boolean },
 ): Promise<GrblConnection> {
   const connection = machine.connection as Connection;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const driver = { timeoutMs: options.commandTimeoutMs, reset: options.reset };
   switch (connection.type) {
     case 'simulated': {
       const { port } = await simulatorOf(machine, connection.speed);
-      return connectTcp('127.0.0.1', port, timeoutMs);
+      return connectTcp('127.0.0.1', port, timeoutMs, driver);
     }
     case 'tcp': {
       // Checked again at connect time: a name may now resolve somewhere it must not.
       const address = await controllerAddress(connection.host, options.allowLocal);
-      return connectTcp(address, connection.port, timeoutMs);
+      return connectTcp(address, connection.port, timeoutMs, driver);
     }
     case 'serial':
-      return connectSerial(connection.path, connection.baudRate, timeoutMs);
+      return connectSerial(connection.path, connection.baudRate, timeoutMs, driver);
   }
 }
 
@@ -88,14 +89,15 @@ export function stateOf(status: StatusReport): MachineRow['state'] {
 
 /**
  * Asks a machine that is not running a job how it is (`?`), and with `unlock` first clears an
- * alarm (`$X`), then records its state: idle, alarm, or offline when it does not answer. The
+ * alarm (a soft reset, then `$X`), then records its state: idle, alarm, or offline when it does
+ * not answer (a controller locked by a limit alarm answers nothing until it is unlocked). The
  * machine is held meanwhile (`probe_until`), so no job starts on it and no other check runs;
  * undefined when it is busy or held already. A connection is opened for the check and closed.
  */
 export async function checkMachine(
   db: Database,
   id: string,
-  options: { timeoutMs: number; allowLocal: boolean; unlock?: boolean },
+  options: { timeoutMs: number; allowLocal: boolean; commandTimeoutMs?: number; unlock?: boolean },
 ): Promise<MachineRow | undefined> {
   const now = new Date();
   const [held] = await db
@@ -113,7 +115,9 @@ export async function checkMachine(
   let status: StatusReport | undefined;
   let connection: GrblConnection | undefined;
   try {
-    connection = await connectMachine(held, options);
+    // Unlocking resets on connect: after a limit alarm GRBL answers nothing but a reset
+    // (protocol.c, protocol_exec_rt_system); the alarm outlives it, and `$X` then clears it.
+    connection = await connectMachine(held, { ...options, reset: options.unlock });
     // An alarm GRBL will not clear is reported by the status below, not as a lost machine.
     if (options.unlock) await connection.command('$X').catch(() => undefined);
     status = await connection.status();

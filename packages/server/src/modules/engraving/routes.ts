@@ -526,6 +526,7 @@ export function engravingRoutes(app: FastifyInstance, context: ModuleContext & {
       const checked = await checkMachine(db, machine.id, {
         timeoutMs: 3000,
         allowLocal: config.engravingAllowLocal,
+        commandTimeoutMs: config.engravingCommandTimeoutMs,
         unlock,
       });
       if (!checked)

@@ -35,6 +35,8 @@ export interface RunnerOptions {
   probeMs?: number;
   /** QRFORGE_ENGRAVING_ALLOW_LOCAL: controllers on loopback and link-local addresses too. */
   allowLocal: boolean;
+  /** QRFORGE_ENGRAVING_COMMAND_TIMEOUT_MS: the longest wait for a controller's answer. */
+  commandTimeoutMs?: number;
   /** `engraving_pieces_total{result}`: done, failed, checked (dry run). */
   pieces?: Counter<'result'>;
   /** Called after items change (the inventory read cache). */
@@ -125,6 +127,7 @@ export class EngravingRunner {
           checkMachine(this.db, m.id, {
             timeoutMs: 3000,
             allowLocal: this.options.allowLocal,
+            commandTimeoutMs: this.options.commandTimeoutMs,
           }).catch((error: unknown) =>
             this.options.log?.(`engraving: checking machine ${m.id}`, error),
           ),
@@ -244,7 +247,10 @@ export class EngravingRunner {
   private async runJob(machine: MachineRow, job: JobRow) {
     let connection: GrblConnection | undefined;
     try {
-      connection = await connectMachine(machine, { allowLocal: this.options.allowLocal });
+      connection = await connectMachine(machine, {
+        allowLocal: this.options.allowLocal,
+        commandTimeoutMs: this.options.commandTimeoutMs,
+      });
       const status = await connection.status();
       if (stateOf(status) === 'alarm') {
         // Nothing sent: the job waits for a person to clear the machine and unlock it.

@@ -22,7 +22,7 @@ export class GrblError extends Error {
   override name = 'GrblError';
   constructor(
     message: string,
-    readonly kind: 'error' | 'alarm' | 'connection' | 'cancelled',
+    readonly kind: 'error' | 'alarm' | 'connection' | 'cancelled' | 'timeout',
     /** The program line (1-based) the machine refused, for `error`. */
     readonly line?: number,
     readonly code?: number,
@@ -41,7 +41,13 @@ export interface GrblConnection {
   status(): Promise<StatusReport>;
   /** Sends the program; resolves when every line is acknowledged and the machine is idle again. */
   stream(program: string, onProgress?: (progress: StreamProgress) => void): Promise<void>;
-  command(line: string): Promise<string[]>;
+  /** One line; rejects with kind 'timeout' when no `ok`/`error` comes within the deadline. */
+  command(line: string, timeoutMs?: number): Promise<string[]>;
+  /**
+   * Clears an alarm as GRBL 1.1 requires: a soft reset first (after a hard or soft limit GRBL
+   * answers nothing but a reset: protocol.c, protocol_exec_rt_system), its greeting, then `$X`.
+   */
+  unlock(): Promise<string[]>;
   /**
    * GRBL's check mode (`$C`): every line is parsed and answered, nothing moves and the laser stays
    * off — a dry run of a program on the machine itself. Leaving it resets the controller.
@@ -58,11 +64,22 @@ export interface GrblConnection {
 /** How often status is asked for while streaming. */
 const POLL_MS = 200;
 
+export interface DriverOptions {
+  /** Longest wait for the connection, a greeting or a command's answer, in ms. */
+  timeoutMs?: number;
+  /**
+   * Soft-reset on connect and wait for the greeting (TCP; a serial connection always does): the
+   * way to reach a controller locked by a limit alarm, which answers nothing else.
+   */
+  reset?: boolean;
+}
+
 /** A controller on a serial port (USB): GRBL's 115200 baud, 8N1 by default. */
 export async function connectSerial(
   path: string,
   baudRate = 115200,
   timeoutMs = 5000,
+  options: DriverOptions = {},
 ): Promise<GrblConnection> {
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
@@ -75,17 +92,23 @@ export async function connectSerial(
   // Whatever the board said before we listened (a greeting of its own) is dropped; a soft reset
   // then gives one greeting to wait for, on boards that reset when the port opens and others.
   await new Promise<void>((resolve) => port.flush(() => resolve()));
-  const driver = new Driver(port);
+  const driver = new Driver(port, options.timeoutMs ?? timeoutMs);
   const greeted = driver.welcomed(timeoutMs);
   driver.softReset();
   await greeted;
   return driver;
 }
 
+/**
+ * A networked controller. GRBL greets when it starts, but a serial-to-TCP bridge (ser2net, an
+ * ESP32 Wi-Fi bridge) connects to a board that started long ago and relays no greeting: a status
+ * report (`?` is answered in any state but a critical alarm) proves a GRBL is there just as well.
+ */
 export async function connectTcp(
   host: string,
   port: number,
   timeoutMs = 5000,
+  options: DriverOptions = {},
 ): Promise<GrblConnection> {
   const socket = connect({ host, port });
   socket.setNoDelay(true);
@@ -103,8 +126,13 @@ export async function connectTcp(
       reject(new GrblError(`cannot connect to ${host}:${port}: ${error.message}`, 'connection'));
     });
   });
-  const driver = new Driver(socket);
-  await driver.welcomed(timeoutMs);
+  const driver = new Driver(socket, options.timeoutMs ?? timeoutMs);
+  const answered = driver.welcomed(timeoutMs, { orStatus: !options.reset });
+  socket.write(options.reset ? REALTIME.softReset : REALTIME.status);
+  await answered.catch((error: unknown) => {
+    socket.destroy();
+    throw error;
+  });
   return driver;
 }
 
@@ -116,7 +144,11 @@ class Driver implements GrblConnection {
   private listeners = new Set<(line: string) => void>();
   private closed?: GrblError;
 
-  constructor(private readonly socket: Duplex) {
+  constructor(
+    private readonly socket: Duplex,
+    /** The deadline of a command's answer (QRFORGE_ENGRAVING_COMMAND_TIMEOUT_MS). */
+    private readonly timeoutMs: number,
+  ) {
     socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString('latin1');
       let end: number;
@@ -137,15 +169,24 @@ class Driver implements GrblConnection {
     socket.on('error', lost);
   }
 
-  /** GRBL greets on connect (and after every reset): wait for it before sending anything. */
-  welcomed(timeoutMs: number): Promise<void> {
+  /**
+   * GRBL greets on start and after every reset: wait for it before sending anything. With
+   * `orStatus`, a status report will do (a bridge that relays no greeting).
+   */
+  welcomed(timeoutMs: number, { orStatus = false } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         stop();
-        reject(new GrblError(`no GRBL greeting in ${timeoutMs} ms`, 'connection'));
+        reject(
+          new GrblError(
+            `no GRBL greeting${orStatus ? ' or status report' : ''} in ${timeoutMs} ms`,
+            'connection',
+          ),
+        );
       }, timeoutMs);
       const stop = this.listen((line) => {
-        if (!line.startsWith('Grbl ') && !this.closed) return;
+        const answered = line.startsWith('Grbl ') || (orStatus && parseStatus(line) !== undefined);
+        if (!answered && !this.closed) return;
         clearTimeout(timer);
         stop();
         if (this.closed) reject(this.closed);
@@ -183,19 +224,32 @@ class Driver implements GrblConnection {
   }
 
   /** A single line (a `$` command, say); resolves with the lines before its `ok`. */
-  async command(line: string): Promise<string[]> {
+  async command(line: string, timeoutMs = this.timeoutMs): Promise<string[]> {
     this.check();
     return new Promise((resolve, reject) => {
       const said: string[] = [];
+      // A controller locked by a critical alarm answers nothing until reset: never wait forever.
+      const timer = setTimeout(() => {
+        stop();
+        reject(
+          new GrblError(
+            `no answer to "${line}" in ${timeoutMs} ms${said.length ? ` (it said: ${said.join(' ')})` : ''}`,
+            'timeout',
+          ),
+        );
+      }, timeoutMs);
       const stop = this.listen((answer) => {
         if (this.closed) {
+          clearTimeout(timer);
           stop();
           return reject(this.closed);
         }
         if (answer === 'ok') {
+          clearTimeout(timer);
           stop();
           resolve(said);
         } else if (answer.startsWith('error:')) {
+          clearTimeout(timer);
           stop();
           const code = Number(answer.slice(6));
           reject(
@@ -210,6 +264,14 @@ class Driver implements GrblConnection {
       });
       this.socket.write(`${line}\n`);
     });
+  }
+
+  async unlock(): Promise<string[]> {
+    this.check();
+    const greeted = this.welcomed(this.timeoutMs);
+    this.softReset();
+    await greeted;
+    return this.command('$X');
   }
 
   async checkMode(on: boolean): Promise<void> {

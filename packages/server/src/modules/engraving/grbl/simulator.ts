@@ -5,6 +5,14 @@
  * reset (Ctrl-X), `$C` check mode, `$X` unlock, `$$` settings, `error:N` for words it does not
  * know, and ALARM 2 for a move beyond the work area. Moves take their time at the programmed feed
  * divided by `speed`. Used by the tests and selectable as a machine ("simulated") for demos.
+ *
+ * The alarm, reset and unlock protocol follows GRBL 1.1's source (gnea/grbl), cited where it is
+ * implemented: a hard or soft limit is a critical alarm that locks the controller until a soft
+ * reset (protocol.c, protocol_exec_rt_system); the alarm state survives the reset and is announced
+ * after the greeting (main.c keeps `prior_state`; protocol.c, protocol_main_loop); `$X` and `$C`
+ * answer as system.c's system_execute_line does; soft limits are checked in check mode too
+ * (limits.c, limits_soft_check, called from motion_control.c's mc_line before its check-mode
+ * return).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { RX_BUFFER_SIZE, type MachineState } from './protocol.js';
@@ -23,6 +31,9 @@ export interface SimulatorOptions {
 
 const PLANNER_BLOCKS = 15;
 const WELCOME = "\r\nGrbl 1.1h ['$' for help]\r\n";
+/** report.c, report_feedback_message: MESSAGE_ALARM_LOCK and MESSAGE_CRITICAL_EVENT. */
+const ALARM_LOCK = "[MSG:'$H'|'$X' to unlock]";
+const CRITICAL_EVENT = '[MSG:Reset to continue]';
 const G_CODES = new Set([0, 1, 2, 3, 4, 17, 20, 21, 90, 91, 92, 94]);
 const M_CODES = new Set([0, 1, 2, 3, 4, 5, 7, 8, 9, 30]);
 const WORDS = /^[GMXYZFSPIJKNL]$/;
@@ -50,6 +61,8 @@ export class GrblSimulator {
   private running?: NodeJS.Timeout;
   private socket?: Socket;
   private check = false;
+  /** After a hard or soft limit: deaf to everything but a soft reset (Ctrl-X). */
+  private locked = false;
   private received = 0;
   private modal = { motion: 0, feed: 0, power: 0, laser: 5 };
   private readonly options: Required<Omit<SimulatorOptions, 'failAtLine' | 'dropAfterLines'>> &
@@ -74,11 +87,33 @@ export class GrblSimulator {
     );
   }
 
-  /** A limit switch hit: stops at once and stays in alarm until `$X` (or `$H`). */
+  /**
+   * Power-up with homing enabled: main.c (HOMING_INIT_LOCK) starts in the alarm state, which
+   * answers status and `$` commands but no G-code until `$H` or `$X`.
+   */
+  homingLock() {
+    this.reset();
+    this.state = 'Alarm';
+    this.send(ALARM_LOCK);
+  }
+
+  /** A limit switch hit (ALARM:1): a critical alarm, as GRBL's hard limit is. */
   alarm(code = 1) {
+    this.criticalAlarm(code);
+  }
+
+  /**
+   * protocol.c, protocol_exec_rt_system: on EXEC_ALARM_HARD_LIMIT or EXEC_ALARM_SOFT_LIMIT GRBL
+   * reports the alarm and MESSAGE_CRITICAL_EVENT, then loops until a reset, answering nothing —
+   * not even `?` (the loop watches EXEC_RESET alone). What arrives meanwhile is dropped with the
+   * receive buffer at the reset (main.c, serial_reset_read_buffer).
+   */
+  private criticalAlarm(code: number) {
     this.reset();
     this.state = 'Alarm';
     this.send(`ALARM:${code}`);
+    this.send(CRITICAL_EVENT);
+    this.locked = true;
   }
 
   /** Changes what the next connection does (a fault for one test step). */
@@ -90,9 +125,11 @@ export class GrblSimulator {
     this.socket?.destroy();
     this.socket = socket;
     this.received = 0;
+    // A new connection is a new sender, not a new board: no greeting, as a board behind a
+    // serial-to-TCP bridge sends none (GRBL greets only when it starts: main.c,
+    // report_init_message). What the last sender left in the buffers is dropped.
     this.reset();
     socket.setNoDelay(true);
-    socket.write(WELCOME);
     socket.on('data', (chunk) => this.receive(chunk.toString('latin1')));
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -106,6 +143,7 @@ export class GrblSimulator {
 
   private receive(data: string) {
     for (const char of data) {
+      if (this.locked && char !== '\x18') continue;
       // Real-time commands are picked out of the stream and never buffered.
       if (char === '?') this.send(this.statusReport());
       else if (char === '!') {
@@ -116,11 +154,16 @@ export class GrblSimulator {
           this.run();
         }
       } else if (char === '\x18') {
+        // motion_control.c, mc_reset: a reset in motion raises ALARM:3 (abort cycle), reported
+        // before the abort restarts the main loop and its greeting. The alarm state is kept
+        // across the reset (main.c, prior_state) and announced after the greeting.
         const moving = this.state === 'Run' || this.state === 'Hold';
+        if (moving) this.send('ALARM:3');
+        this.locked = false;
         this.reset();
         if (moving) this.state = 'Alarm';
         this.socket?.write(WELCOME);
-        if (moving) this.send('ALARM:3');
+        if (this.state === 'Alarm') this.send(ALARM_LOCK);
       } else if (this.rx.length >= RX_BUFFER_SIZE) this.overflows++;
       else this.rx += char;
     }
@@ -181,14 +224,12 @@ export class GrblSimulator {
     }
     if (moved && modal.motion === 1 && modal.feed <= 0) return this.send('error:22');
     this.modal = modal;
-    if (this.check) return this.send('ok');
+    // limits.c, limits_soft_check, from motion_control.c's mc_line before it returns for check
+    // mode: a dry run alarms where the real run would. The line gets no `ok`.
     const area = this.options.workArea;
-    if (moved && (target.x < 0 || target.y < 0 || target.x > area.x || target.y > area.y)) {
-      this.reset();
-      this.state = 'Alarm';
-      this.send('ALARM:2');
-      return;
-    }
+    if (moved && (target.x < 0 || target.y < 0 || target.x > area.x || target.y > area.y))
+      return this.criticalAlarm(2);
+    if (this.check) return this.send('ok');
     const distance = Math.hypot(
       target.x - this.planned.x,
       target.y - this.planned.y,
@@ -210,17 +251,30 @@ export class GrblSimulator {
 
   private system(line: string) {
     const command = line.toUpperCase();
+    // system.c, system_execute_line, case 'C': leaving check mode resets (mc_reset) after the
+    // message; the line's `ok` is reported before the abort restarts the loop with its greeting.
+    // Entering needs the idle state: in alarm it is STATUS_IDLE_ERROR (error:8).
     if (command === '$C') {
-      this.check = !this.check;
-      this.state = this.check ? 'Check' : 'Idle';
-      this.send(`[MSG:${this.check ? 'Enabled' : 'Disabled'}]`);
-      // Leaving check mode soft-resets GRBL.
-      if (!this.check) this.socket?.write(WELCOME);
+      if (this.check) {
+        this.send('[MSG:Disabled]');
+        this.send('ok');
+        this.reset();
+        this.state = 'Idle';
+        this.socket?.write(WELCOME);
+        return;
+      }
+      if (this.state !== 'Idle') return this.send('error:8');
+      this.check = true;
+      this.state = 'Check';
+      this.send('[MSG:Enabled]');
       return this.send('ok');
     }
+    // system.c, case 'X': MESSAGE_ALARM_UNLOCK and idle when in alarm; otherwise no effect.
     if (command === '$X') {
-      if (this.state === 'Alarm') this.state = 'Idle';
-      this.send('[MSG:Caution: Unlocked]');
+      if (this.state === 'Alarm') {
+        this.state = 'Idle';
+        this.send('[MSG:Caution: Unlocked]');
+      }
       return this.send('ok');
     }
     if (command === '$$') {
