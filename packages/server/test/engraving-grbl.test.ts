@@ -177,6 +177,23 @@ describe('GRBL streaming against the simulator', () => {
     await slow.close();
   });
 
+  // protocol.c: the line buffer holds 79 characters after spaces and comments are dropped.
+  it('79 characters after GRBL filtering pass; 80 are error:11, refused before sending', async () => {
+    // n characters: a move to (1, 1) at F1 written with leading zeros.
+    const at = (n: number) => `G1X1Y1F${'0'.repeat(n - 8)}1`;
+    // Under the 128-byte receive buffer raw, a dozen characters once filtered.
+    const spaced = `G1 X1 Y1 F1500 ${' '.repeat(40)}(a comment of some length, dropped)`;
+    expect(await machine.command('$C')).toEqual(['[MSG:Enabled]']);
+    expect(await machine.command(spaced)).toEqual([]);
+    expect(await machine.command(at(79))).toEqual([]);
+    await expect(machine.command(at(80))).rejects.toMatchObject({ code: 11 });
+    await expect(machine.stream(`G21\n${at(80)}\n`)).rejects.toMatchObject({
+      code: 11,
+      line: 2,
+    });
+    expect(simulator.executed).toEqual([]);
+  });
+
   it('check mode still checks soft limits', async () => {
     await machine.command('$C');
     await expect(machine.stream('G21 G90\nG0 X500 Y10\n')).rejects.toMatchObject({

@@ -12,6 +12,8 @@ import { SerialPort } from 'serialport';
 import {
   ALARMS,
   ERRORS,
+  grblFiltered,
+  MAX_LINE,
   parseStatus,
   REALTIME,
   RX_BUFFER_SIZE,
@@ -292,10 +294,17 @@ class Driver implements GrblConnection {
       .split('\n')
       .map((line) => line.replace(/;.*$/, '').trim())
       .filter(Boolean);
-    const tooLong = lines.findIndex((line) => line.length + 1 > RX_BUFFER_SIZE);
+    // GRBL's limit is its line buffer after filtering (79 characters), not the 128-byte receive
+    // buffer: refused here, before anything moves, rather than as error:11 mid-job.
+    const tooLong = lines.findIndex((line) => grblFiltered(line).length > MAX_LINE);
     if (tooLong !== -1)
       return Promise.reject(
-        new GrblError(`line ${tooLong + 1} is longer than GRBL's buffer`, 'error', tooLong + 1),
+        new GrblError(
+          `line ${tooLong + 1} has ${grblFiltered(lines[tooLong]).length} characters after GRBL's filtering; GRBL executes at most ${MAX_LINE}`,
+          'error',
+          tooLong + 1,
+          11,
+        ),
       );
     return new Promise<void>((resolve, reject) => {
       let sent = 0;

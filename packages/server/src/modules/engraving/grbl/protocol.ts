@@ -6,6 +6,25 @@
 /** GRBL's serial receive buffer (RX_BUFFER_SIZE): a streamer must never have more in flight. */
 export const RX_BUFFER_SIZE = 128;
 
+/**
+ * The longest line GRBL executes, counted after its own filtering: protocol.c's main loop drops
+ * spaces, control characters and comments and upper-cases letters, and flags an overflow
+ * (error:11) at LINE_BUFFER_SIZE - 1 characters; LINE_BUFFER_SIZE is 80 (protocol.h).
+ */
+export const MAX_LINE = 79;
+
+/** A line as GRBL's main loop keeps it (protocol.c, protocol_main_loop). */
+export function grblFiltered(line: string): string {
+  return (
+    line
+      .replace(/\([^)]*\)?/g, '')
+      .replace(/;.*$/, '')
+      // eslint-disable-next-line no-control-regex -- GRBL drops every byte up to space (c <= ' ').
+      .replace(/[\x00-\x20]/g, '')
+      .toUpperCase()
+  );
+}
+
 export const REALTIME = {
   status: '?',
   feedHold: '!',
@@ -18,7 +37,9 @@ export const ERRORS: Record<number, string> = {
   1: 'G-code words consist of a letter and a value; the letter was not found',
   2: 'numeric value format is not valid or missing an expected value',
   3: "Grbl '$' system command was not recognized or supported",
+  8: "Grbl '$' command cannot be used unless Grbl is IDLE",
   9: 'G-code locked out during alarm or jog state',
+  11: 'max characters per line exceeded; the line was not processed and executed',
   15: 'jog target exceeds machine travel',
   20: 'unsupported or invalid g-code command found in block',
   22: 'feed rate has not yet been set or is undefined',

@@ -15,7 +15,7 @@
  * return).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { RX_BUFFER_SIZE, type MachineState } from './protocol.js';
+import { grblFiltered, MAX_LINE, RX_BUFFER_SIZE, type MachineState } from './protocol.js';
 
 export interface SimulatorOptions {
   /** Work area in mm; a move beyond it raises ALARM:2 (soft limits on). */
@@ -182,6 +182,9 @@ export class GrblSimulator {
   }
 
   private answer(line: string) {
+    // protocol.c, protocol_main_loop: STATUS_OVERFLOW (error:11) for a line longer than the line
+    // buffer after filtering; an empty (or comment-only) line is answered ok.
+    if (grblFiltered(line).length > MAX_LINE) return this.send('error:11');
     if (!line) return this.send('ok');
     if (line.startsWith('$')) return this.system(line);
     this.received++;
