@@ -1,7 +1,8 @@
-// After `vite build`: a brotli (quality 11) and a gzip (level 9) copy of every text asset of
-// 1 KiB or more, kept only when smaller, for @fastify/static's `preCompressed` to serve with
-// Content-Encoding. Compressing once at build costs nothing per request; node:zlib does it, so no
-// plugin is needed.
+// After `vite build`: a brotli (quality 11) and a gzip (level 9) copy of every text asset, for
+// @fastify/static's `preCompressed` to serve with Content-Encoding. Every file gets both, however
+// small: with `preCompressed`, a directory index (GET /) whose .br is missing answered 404 to a
+// client accepting br (seen with curl). Compressing once at build costs nothing per request;
+// node:zlib does it, so no plugin is needed.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -22,7 +23,6 @@ let brotli = 0;
 let count = 0;
 for (const path of files(DIST)) {
   const bytes = readFileSync(path);
-  if (bytes.length < 1024) continue;
   const br = brotliCompressSync(bytes, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 11,
@@ -30,8 +30,8 @@ for (const path of files(DIST)) {
     },
   });
   const gz = gzipSync(bytes, { level: 9 });
-  if (br.length < bytes.length) writeFileSync(`${path}.br`, br);
-  if (gz.length < bytes.length) writeFileSync(`${path}.gz`, gz);
+  writeFileSync(`${path}.br`, br);
+  writeFileSync(`${path}.gz`, gz);
   raw += bytes.length;
   brotli += Math.min(br.length, bytes.length);
   count++;

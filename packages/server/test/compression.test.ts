@@ -19,7 +19,10 @@ const script = `console.log(${JSON.stringify('QR Forge '.repeat(500))});`;
 beforeAll(async () => {
   const webRoot = mkdtempSync(join(tmpdir(), 'qrforge-web-'));
   mkdirSync(join(webRoot, 'assets'));
-  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>QR Forge</title>');
+  const index = '<!doctype html><title>QR Forge</title>';
+  writeFileSync(join(webRoot, 'index.html'), index);
+  writeFileSync(join(webRoot, 'index.html.br'), brotliCompressSync(index));
+  writeFileSync(join(webRoot, 'index.html.gz'), gzipSync(index));
   const asset = join(webRoot, 'assets', 'index-abc123.js');
   writeFileSync(asset, script);
   writeFileSync(`${asset}.br`, brotliCompressSync(script));
@@ -48,6 +51,19 @@ it('sends the assets precompressed, by what the browser accepts', async () => {
   const plain = await app.server.inject({ url });
   expect(plain.headers['content-encoding']).toBeUndefined();
   expect(plain.body).toBe(script);
+});
+
+// Regression: @fastify/static's root route (wildcard: false, preCompressed) answered 404 to a
+// client that takes br without asking for text/html (curl, a monitor).
+it('serves the page at / to any client, compressed by what it takes', async () => {
+  for (const headers of [{ 'accept-encoding': 'br' }, { 'accept-encoding': 'gzip' }, {}]) {
+    const page = await app.server.inject({ url: '/', headers });
+    expect([page.statusCode, page.headers['content-type']]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+    ]);
+    expect(page.headers['content-encoding']).toBe(headers['accept-encoding']);
+  }
 });
 
 it('compresses JSON over 1 KiB, not small answers, not PNG', async () => {

@@ -39,7 +39,9 @@ export async function registerWebPage(
   return (request, reply) => {
     const path = request.url.split('?')[0];
     if (request.method !== 'GET' || path.startsWith('/api/')) return false;
-    if (!request.headers.accept?.includes('text/html')) return false;
+    // The root is the page whatever the client accepts: @fastify/static's root index route (with
+    // `wildcard: false` and `preCompressed`) looks for ".br" and gives up when the client takes br.
+    if (path !== '/' && !request.headers.accept?.includes('text/html')) return false;
     void reply.header('cache-control', 'no-cache').sendFile('index.html');
     return true;
   };
