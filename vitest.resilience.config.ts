@@ -1,5 +1,5 @@
 /**
- * `npm run test:resilience`: the tests behind ../shared/RELIABILITY.md's targets (faults, crashes,
+ * `npm run test:resilience`: the tests behind docs/reliability-targets.md (faults, crashes,
  * attacks, limits). Each test reports its figure with `figure()`; the run ends with a table of
  * every target and its figures, and names the targets that have no test yet.
  */

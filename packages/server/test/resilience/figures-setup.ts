@@ -22,7 +22,7 @@ export default function setup(project: TestProject) {
       const { target, text } = JSON.parse(line) as { target: string; text: string };
       byTarget.set(target, [...(byTarget.get(target) ?? []), text]);
     }
-    const out = ['', 'Reliability figures (../shared/RELIABILITY.md):'];
+    const out = ['', 'Reliability figures (docs/reliability-targets.md):'];
     for (const target of TARGETS) {
       const figures = byTarget.get(target);
       if (!figures) out.push(`  ${target}: no figure in this run`);

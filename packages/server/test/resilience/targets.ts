@@ -1,4 +1,4 @@
-/** The areas of ../shared/RELIABILITY.md's table, in its order; figures are filed under them. */
+/** The areas of docs/reliability-targets.md's table, in its order; figures are filed under them. */
 export const TARGETS = [
   'Login brute force',
   'Password storage',
