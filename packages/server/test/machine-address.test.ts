@@ -5,33 +5,21 @@
  * the field unless QRFORGE_ENGRAVING_ALLOW_LOCAL=true; serial ports are device files only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.js';
+import type { App } from '../src/app.js';
 import { controllerAddress } from '../src/modules/engraving/machine-address.js';
-import { signIn, twoTenants } from './helpers/accounts.js';
-import { testConfig } from './helpers/config.js';
 import { ENGINES } from './helpers/engines.js';
+import { signedInApp } from './helpers/signed-in-app.js';
 
 let app: App;
-let cleanup: () => Promise<void>;
 let auth: Record<string, string>;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  const opened = await ENGINES[0].open();
-  cleanup = opened.cleanup;
-  app = await buildApp(
-    testConfig({
-      dataDir: opened.dataDir,
-      engravingAllowLocal: false,
-      jwtSecret: 'machine-address-secret-0123456789abcdef',
-    }),
-    { database: opened.handle },
-  );
-  await twoTenants(app);
-  auth = { authorization: `Bearer ${await signIn(app, 'admin@a.test')}` };
+  ({ app, auth, close } = await signedInApp(ENGINES[0], {
+    engravingAllowLocal: false,
+    jwtSecret: 'machine-address-secret-0123456789abcdef',
+  }));
 });
-afterAll(async () => {
-  await app.server.close();
-  await cleanup();
-});
+afterAll(() => close());
 
 let n = 0;
 const register = (connection: object) =>

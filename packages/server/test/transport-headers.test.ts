@@ -6,36 +6,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
-import { signIn, twoTenants } from './helpers/accounts.js';
 import { testConfig } from './helpers/config.js';
 import { ENGINES } from './helpers/engines.js';
+import { signedInApp } from './helpers/signed-in-app.js';
 
 let app: App;
 let base: string;
-let cleanup: () => Promise<void>;
 let auth: Record<string, string>;
+let close: () => Promise<void>;
 const forwardedTls = { 'x-forwarded-proto': 'https' };
 
 beforeAll(async () => {
-  const opened = await ENGINES[0].open();
-  cleanup = opened.cleanup;
-  app = await buildApp(
-    testConfig({
-      dataDir: opened.dataDir,
-      trustProxy: 'loopback',
-      jwtSecret: 'transport-headers-secret-0123456789abc',
-    }),
-    { database: opened.handle },
-  );
-  await twoTenants(app);
-  auth = { authorization: `Bearer ${await signIn(app, 'admin@a.test')}` };
+  ({ app, auth, close } = await signedInApp(ENGINES[0], {
+    trustProxy: 'loopback',
+    jwtSecret: 'transport-headers-secret-0123456789abc',
+  }));
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.server.address() as { port: number }).port}`;
 });
-afterAll(async () => {
-  await app.server.close();
-  await cleanup();
-});
+afterAll(() => close());
 
 /** What a response says about the transport: [HSTS present, CSP upgrades]. */
 const transport = (response: Response) => [

@@ -9,11 +9,10 @@
  */
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { closeDecodePool } from '../../src/modules/scanning/decode-pool.js';
-import { signIn, twoTenants } from '../helpers/accounts.js';
-import { testConfig } from '../helpers/config.js';
 import { ENGINES } from '../helpers/engines.js';
+import { signedInApp } from '../helpers/signed-in-app.js';
 import { figure } from './figure.js';
 
 interface Schema {
@@ -102,30 +101,21 @@ function wrongType(schema: Schema): unknown {
 describe.each(ENGINES)('the contract-driven probe ($engine)', (setup) => {
   const { engine, available } = setup;
   let app: App;
-  let cleanup: () => Promise<void>;
   let auth: Record<string, string>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
     if (!available) return;
-    const opened = await setup.open();
-    cleanup = opened.cleanup;
-    app = await buildApp(
-      testConfig({
-        dataDir: opened.dataDir,
-        jwtSecret: 'contract-probe-secret-0123456789-abcdef',
-        rateLimitMax: 1_000_000,
-        publicRateLimitMax: 1_000_000,
-        loginMaxFailures: 1_000_000,
-      }),
-      { database: opened.handle },
-    );
-    await twoTenants(app);
-    auth = { authorization: `Bearer ${await signIn(app, 'admin@a.test')}` };
+    ({ app, auth, close } = await signedInApp(setup, {
+      jwtSecret: 'contract-probe-secret-0123456789-abcdef',
+      rateLimitMax: 1_000_000,
+      publicRateLimitMax: 1_000_000,
+      loginMaxFailures: 1_000_000,
+    }));
   });
   afterAll(async () => {
     if (!available) return;
-    await app.server.close();
-    await cleanup();
+    await close();
     await closeDecodePool();
   });
 
